@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+
+namespace Lvs.Contracts;
+
+/// <summary>Identifies a virtual service: protocol, virtual address and port (ipvsadm's -t/-u).</summary>
+/// <param name="Protocol">"tcp" or "udp".</param>
+/// <param name="Address">The virtual IP in its textual form (IPv4 dotted quad, IPv6 without brackets).</param>
+/// <param name="Port">The virtual port.</param>
+public sealed record ServiceKey(string Protocol, string Address, ushort Port);
+
+/// <summary>The settings of a virtual service that -A and -E carry.</summary>
+/// <param name="Scheduler">The ipvsadm scheduler name (rr, wrr, ...).</param>
+public sealed record ServiceOptions(string Scheduler);
+
+/// <summary>The settings of a real server that -a and -e carry.</summary>
+/// <param name="Address">The real server's address.</param>
+/// <param name="Port">The real server's port (0 = the service's port).</param>
+/// <param name="Method">"masq", "route" or "tunnel" (ipvsadm -m, -g, -i).</param>
+/// <param name="Weight">The weight, 0..65535.</param>
+public sealed record RealServerSpec(string Address, ushort Port, string Method, int Weight);
+
+/// <summary>Commands the control socket understands.</summary>
+public static class Commands
+{
+    public const string AddService = "add-service";
+    public const string EditService = "edit-service";
+    public const string DeleteService = "delete-service";
+    public const string Clear = "clear";
+    public const string AddServer = "add-server";
+    public const string EditServer = "edit-server";
+    public const string DeleteServer = "delete-server";
+    public const string List = "list";
+    public const string Zero = "zero";
+    public const string Drops = "drops";
+}
+
+/// <summary>One request on the control socket: one JSON line in, one JSON line back.</summary>
+public sealed record ControlRequest
+{
+    public required string Command { get; init; }
+    public ServiceKey? Service { get; init; }
+    public ServiceOptions? Options { get; init; }
+    public RealServerSpec? Server { get; init; }
+}
+
+/// <summary>Why the daemon refused a request; lvsadm maps these to ipvsadm's messages.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ControlError>))]
+public enum ControlError
+{
+    None,
+    /// <summary>-A of a service that exists (EEXIST).</summary>
+    ServiceExists,
+    /// <summary>A command naming a service that does not exist (ESRCH).</summary>
+    NoSuchService,
+    /// <summary>-a of a real server that exists (EEXIST).</summary>
+    DestinationExists,
+    /// <summary>-e or -d of a real server that does not exist (ENOENT).</summary>
+    NoSuchDestination,
+    /// <summary>An argument the daemon cannot accept; the message says which.</summary>
+    Invalid,
+    /// <summary>Something failed inside the daemon; the message says what.</summary>
+    Internal,
+}
+
+public sealed record ControlResponse
+{
+    public bool Ok { get; init; }
+    public ControlError Error { get; init; }
+    public string? Message { get; init; }
+    public StatusSnapshot? Status { get; init; }
+    public IReadOnlyList<DropCount>? Drops { get; init; }
+
+    public static ControlResponse Success() => new() { Ok = true };
+
+    public static ControlResponse Fail(ControlError error, string message) =>
+        new() { Ok = false, Error = error, Message = message };
+}
+
+/// <summary>Traffic counters as ip_vs keeps them per service and per real server.</summary>
+public sealed record TrafficStats(ulong Conns, ulong InPackets, ulong OutPackets, ulong InBytes, ulong OutBytes);
+
+public sealed record RealServerStatus(
+    string Address,
+    ushort Port,
+    string Method,
+    int Weight,
+    int ActiveConns,
+    int InactiveConns,
+    TrafficStats Stats);
+
+public sealed record ServiceStatus(
+    ServiceKey Key,
+    string Scheduler,
+    TrafficStats Stats,
+    IReadOnlyList<RealServerStatus> Servers);
+
+/// <summary>What -L shows: every service with its real servers, in the order they were added.</summary>
+public sealed record StatusSnapshot(string Version, int ConnectionTableSize, int Connections, IReadOnlyList<ServiceStatus> Services);
+
+/// <summary>Frames the data path dropped, by reason.</summary>
+public sealed record DropCount(string Reason, ulong Count);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
+public sealed partial class ControlJsonContext : JsonSerializerContext;
