@@ -156,7 +156,7 @@ public static class Errno
 
 /// <summary>A failed system call, with the errno it set.</summary>
 public sealed class LinuxException(string call, int errno)
-    : Exception($"{call}: {Errno.Describe(errno)}")
+    : Exception($"{call}: {Interop.Errno.Describe(errno)}")
 {
     public int Errno { get; } = errno;
 
