@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using Lvs.Core.Services;
+
+namespace Lvs.Core.Connections;
+
+/// <summary>Connection flags (a subset of IP_VS_CONN_F_*).</summary>
+[Flags]
+public enum ConnectionFlags : ushort
+{
+    None = 0,
+
+    /// <summary>The slot holds a live connection.</summary>
+    InUse = 1 << 0,
+
+    /// <summary>Counted in the server's InActConn rather than ActiveConn (IP_VS_CONN_F_INACTIVE).</summary>
+    Inactive = 1 << 1,
+
+    /// <summary>No reply seen yet on a DR/TUN connection: use the INPUT-ONLY state table (IP_VS_CONN_F_NOOUTPUT).</summary>
+    NoOutput = 1 << 2,
+}
+
+/// <summary>
+/// One connection entry, stored by value in the table's array. Addresses are host-order IPv4.
+/// <para>In NAT the entry is reachable from both directions: the "in" tuple
+/// (client → VIP) and the "out" tuple (real server → client).</para>
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct Connection
+{
+    public uint ClientAddress;
+    public uint VirtualAddress;
+    public uint DestAddress;
+    public ushort ClientPort;
+    public ushort VirtualPort;
+    public ushort DestPort;
+    public IpProtocol Protocol;
+    public TcpState State;
+    public ConnectionFlags Flags;
+    public ForwardMethod Method;
+
+    /// <summary>Milliseconds of the table's clock at which the entry expires unless refreshed.</summary>
+    public long ExpiresAt;
+
+    /// <summary>The timeout the next packet re-arms (ms).</summary>
+    public int Timeout;
+
+    public RealServer? Dest;
+    public VirtualService? Service;
+
+    // Intrusive links (encoded node ids for hash chains, entry indices for the wheel), owned by the table.
+    internal int NextIn;
+    internal int NextOut;
+    internal int WheelNext;
+    internal int WheelPrev;
+
+    public readonly bool IsActive => (Flags & ConnectionFlags.Inactive) == 0;
+}

@@ -1,0 +1,246 @@
+using System.Runtime.CompilerServices;
+using Lvs.Core.Services;
+
+namespace Lvs.Core.Connections;
+
+/// <summary>
+/// One worker's connection table: entries as structs in one array, a chained hash index over
+/// both directions of every connection, and a timer wheel for expiry.
+/// </summary>
+/// <remarks>
+/// <para>Hash index: each entry is two nodes, "in" (client → VIP) and "out" (real server →
+/// client). A node id is <c>(index &lt;&lt; 1 | direction) + 1</c>; 0 ends a chain. One lookup with a
+/// packet's own (protocol, source, destination) tuple finds the entry and tells which way the
+/// packet goes (DPVS's tuple hash).</para>
+/// <para>Expiry: a hashed timer wheel of <see cref="TickMs"/> slots. Packets only move
+/// <see cref="Connection.ExpiresAt"/>; when the wheel reaches an entry's slot it expires it or
+/// re-files it by its current deadline, so established traffic never touches the wheel and
+/// expiry never scans the table.</para>
+/// <para>Single-threaded: only the owning worker calls it. Counters it updates are that
+/// worker's slots.</para>
+/// </remarks>
+public sealed partial class ConnectionTable
+{
+    public const int TickMs = 100;
+    private const int WheelSlots = 16384; // 27 minutes of 100 ms ticks
+    private const int WheelMask = WheelSlots - 1;
+
+    private readonly int _worker;
+    private readonly int _maxEntries;
+    private Connection[] _entries;
+    private int[] _buckets;
+    private int _bucketMask;
+    private int _freeHead = -1;
+    private int _highWater;
+    private readonly int[] _wheel = new int[WheelSlots];
+    private long _wheelTick = -1;
+
+    /// <param name="worker">The worker that owns the table: the counter slot it writes.</param>
+    /// <param name="initialCapacity">Entries allocated up front (grows by doubling).</param>
+    /// <param name="maxEntries">Upper bound; beyond it new connections are refused.</param>
+    public ConnectionTable(int worker = 0, int initialCapacity = 4096, int maxEntries = 1 << 22)
+    {
+        _worker = worker;
+        _maxEntries = maxEntries;
+        int cap = (int)Math.Min(BitOperations_RoundUp(Math.Max(initialCapacity, 16)), (uint)maxEntries);
+        _entries = new Connection[cap];
+        _buckets = new int[cap];
+        _bucketMask = cap - 1;
+        Array.Fill(_wheel, -1);
+    }
+
+    /// <summary>Live connections.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Hash buckets (ipvsadm's "size=").</summary>
+    public int BucketCount => _buckets.Length;
+
+    public int Capacity => _entries.Length;
+
+    public ConnectionTimeouts Timeouts { get; init; } = new();
+
+    /// <summary>The entry at <paramref name="index"/>; valid until it expires.</summary>
+    public ref Connection this[int index] => ref _entries[index];
+
+    /// <summary>Finds the connection a packet belongs to, and its direction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryFind(IpProtocol protocol, uint source, ushort sourcePort, uint destination, ushort destinationPort,
+        out int index, out PacketDirection direction)
+    {
+        int node = _buckets[Hash(protocol, source, sourcePort, destination, destinationPort) & _bucketMask];
+        Connection[] entries = _entries;
+        while (node != 0)
+        {
+            int i = (node - 1) >> 1;
+            ref Connection c = ref entries[i];
+            if (((node - 1) & 1) == 0)
+            {
+                if (c.ClientAddress == source && c.ClientPort == sourcePort && c.VirtualAddress == destination
+                    && c.VirtualPort == destinationPort && c.Protocol == protocol)
+                {
+                    index = i;
+                    direction = (c.Flags & ConnectionFlags.NoOutput) != 0 ? PacketDirection.InputOnly : PacketDirection.Input;
+                    return true;
+                }
+
+                node = c.NextIn;
+            }
+            else
+            {
+                if (c.DestAddress == source && c.DestPort == sourcePort && c.ClientAddress == destination
+                    && c.ClientPort == destinationPort && c.Protocol == protocol)
+                {
+                    index = i;
+                    direction = PacketDirection.Output;
+                    return true;
+                }
+
+                node = c.NextOut;
+            }
+        }
+
+        index = -1;
+        direction = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Creates a connection bound to <paramref name="dest"/>: counted as inactive until it is
+    /// established (ip_vs_bind_dest), with the initial 3 s timeout. Returns -1 when the table is full.
+    /// </summary>
+    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
+        uint vip, ushort vport, long now)
+    {
+        int i = Allocate();
+        if (i < 0)
+        {
+            return -1;
+        }
+
+        ref Connection c = ref _entries[i];
+        c.ClientAddress = client;
+        c.ClientPort = clientPort;
+        c.VirtualAddress = vip;
+        c.VirtualPort = vport;
+        c.DestAddress = dest.Address;
+        c.DestPort = dest.Method == ForwardMethod.Masquerade ? dest.Port : vport;
+        c.Protocol = protocol;
+        c.State = TcpState.None;
+        c.Method = dest.Method;
+        c.Flags = ConnectionFlags.InUse | ConnectionFlags.Inactive
+                  | (dest.Method == ForwardMethod.Masquerade ? ConnectionFlags.None : ConnectionFlags.NoOutput);
+        c.Timeout = Timeouts.Initial;
+        c.ExpiresAt = now + c.Timeout;
+        c.Dest = dest;
+        c.Service = service;
+
+        Link(i);
+        WheelInsert(i, c.ExpiresAt);
+        Count++;
+
+        CounterSlot ds = dest.Counters[_worker];
+        ds.InactiveConns++;
+        ds.Conns++;
+        service.Counters[_worker].Conns++;
+        return i;
+    }
+
+    /// <summary>
+    /// Applies a TCP segment to the state machine (set_tcp_state): moves the server between
+    /// ActiveConn and InActConn when the connection enters or leaves ESTABLISHED, and re-arms the timeout.
+    /// </summary>
+    public void OnTcpSegment(ref Connection c, PacketDirection direction, byte tcpFlags, long now)
+    {
+        if ((c.Flags & ConnectionFlags.NoOutput) != 0)
+        {
+            if (direction == PacketDirection.Output)
+            {
+                c.Flags &= ~ConnectionFlags.NoOutput;
+            }
+            else
+            {
+                direction = PacketDirection.InputOnly;
+            }
+        }
+
+        TcpState next = TcpStateMachine.Next(c.State, direction, tcpFlags);
+        if (next != c.State && c.Dest is { } dest)
+        {
+            CounterSlot slot = dest.Counters[_worker];
+            if ((c.Flags & ConnectionFlags.Inactive) == 0 && next != TcpState.Established)
+            {
+                slot.ActiveConns--;
+                slot.InactiveConns++;
+                c.Flags |= ConnectionFlags.Inactive;
+            }
+            else if ((c.Flags & ConnectionFlags.Inactive) != 0 && next == TcpState.Established)
+            {
+                slot.ActiveConns++;
+                slot.InactiveConns--;
+                c.Flags &= ~ConnectionFlags.Inactive;
+            }
+        }
+
+        bool changed = next != c.State;
+        c.State = next;
+        c.Timeout = Timeouts.Tcp(next);
+        c.ExpiresAt = now + c.Timeout;
+        if (changed)
+        {
+            // The wheel files an entry lazily by its deadline; a state change may shorten the
+            // timeout (ESTABLISHED 900 s -> CLOSE 10 s), so re-file it now.
+            int i = IndexOf(ref c);
+            WheelRemove(i);
+            WheelInsert(i, c.ExpiresAt);
+        }
+    }
+
+    private int IndexOf(ref Connection c) =>
+        (int)(Unsafe.ByteOffset(ref _entries[0], ref c) / Unsafe.SizeOf<Connection>());
+
+    /// <summary>A UDP datagram re-arms the UDP timeout; UDP connections stay "inactive" as in ip_vs.</summary>
+    public void OnUdpDatagram(ref Connection c, long now)
+    {
+        c.Timeout = Timeouts.Udp;
+        c.ExpiresAt = now + c.Timeout;
+    }
+
+    /// <summary>Removes a connection at once (e.g. reuse of a closed tuple).</summary>
+    public void Remove(int index)
+    {
+        WheelRemove(index);
+        Release(index);
+    }
+
+    /// <summary>Expires every connection whose deadline is at or before <paramref name="now"/>; returns how many.</summary>
+    public int Expire(long now)
+    {
+        long target = now / TickMs;
+        if (_wheelTick < 0)
+        {
+            _wheelTick = target;
+        }
+
+        // After a long pause one lap of the wheel visits every slot once.
+        long from = Math.Max(_wheelTick, target - WheelSlots + 1);
+        int expired = 0;
+        for (long t = from; t <= target; t++)
+        {
+            expired += ExpireSlot((int)(t & WheelMask), now);
+        }
+
+        _wheelTick = target + 1;
+        return expired;
+    }
+
+    private static uint BitOperations_RoundUp(int v) => System.Numerics.BitOperations.RoundUpToPowerOf2((uint)v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(IpProtocol protocol, uint a, ushort ap, uint b, ushort bp)
+    {
+        // Symmetric inputs would collide the two nodes of one NAT connection; the order matters here.
+        ulong h = ((ulong)a << 32 | b) * 0x9E3779B97F4A7C15UL;
+        h ^= ((ulong)ap << 24 | (ulong)bp << 8 | (byte)protocol) * 0xC2B2AE3D27D4EB4FUL;
+        return (int)(h >> 32 ^ h);
+    }
+}

@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Lvs.Core.Connections;
+using Lvs.Core.Forwarding;
+using Lvs.Core.Packets;
+using Lvs.Core.Scheduling;
+using Lvs.Core.Services;
+
+namespace Lvs.Core;
+
+/// <summary>
+/// The per-worker pipeline: classify → look up → schedule → rewrite → verdict.
+/// </summary>
+/// <remarks>
+/// A frame enters as a writable span (Ethernet header first) with its metadata and the time;
+/// it leaves rewritten in place with a verdict. Nothing here allocates, blocks or reads a clock.
+/// One Director per worker: it owns that worker's <see cref="ConnectionTable"/> and writes
+/// that worker's counter slots; the <see cref="ServiceTable"/> is shared and read lock-free.
+/// </remarks>
+public sealed class Director
+{
+    private readonly ServiceTable _services;
+    private readonly int _worker;
+
+    public Director(ServiceTable services, int worker = 0, ConnectionTable? connections = null)
+    {
+        _services = services;
+        _worker = worker;
+        Connections = connections ?? new ConnectionTable(worker);
+    }
+
+    public ConnectionTable Connections { get; }
+
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>Decides what happens to one frame; the frame may be rewritten in place.</summary>
+    public Verdict Process(Span<byte> frame, in PacketMeta meta, long now)
+    {
+        Verdict v = Classify(frame, meta, now);
+        if (v.Kind == VerdictKind.Drop)
+        {
+            Drops.Add(v.Reason);
+        }
+
+        return v;
+    }
+
+    /// <summary>Expires connections whose deadline passed; call a few times a second.</summary>
+    public int Tick(long now) => Connections.Expire(now);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Verdict Classify(Span<byte> frame, in PacketMeta meta, long now)
+    {
+        if (frame.Length < EthernetFrame.HeaderLength)
+        {
+            return Verdict.Drop(DropReason.FrameTruncated);
+        }
+
+        if (BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != EthernetFrame.TypeIPv4)
+        {
+            return Verdict.Pass;
+        }
+
+        Span<byte> l3 = frame[EthernetFrame.HeaderLength..];
+        Ipv4ParseResult parsed = Ipv4Packet.TryCreate(l3, out Ipv4Packet ip);
+        if (parsed != Ipv4ParseResult.Ok)
+        {
+            return Verdict.Drop(parsed switch
+            {
+                Ipv4ParseResult.Truncated => DropReason.IpTruncated,
+                Ipv4ParseResult.BadVersion => DropReason.IpBadVersion,
+                Ipv4ParseResult.BadHeaderLength => DropReason.IpHeaderLength,
+                Ipv4ParseResult.BadTotalLength => DropReason.IpTotalLength,
+                _ => DropReason.IpTotalLengthPastFrame,
+            });
+        }
+
+        byte proto = ip.Protocol;
+        if (proto != Ipv4Packet.ProtocolTcp && proto != Ipv4Packet.ProtocolUdp)
+        {
+            return Verdict.Pass;
+        }
+
+        if (ip.IsFragment)
+        {
+            // ip_vs reassembles; we do not yet. Fragments for a VIP are ours to count and drop.
+            return _services.IsVirtualAddress(ip.Destination) ? Verdict.Drop(DropReason.Fragment) : Verdict.Pass;
+        }
+
+        Span<byte> l4 = ip.Payload;
+        if (l4.Length < 4)
+        {
+            return _services.IsVirtualAddress(ip.Destination) ? Verdict.Drop(proto == Ipv4Packet.ProtocolTcp ? DropReason.TcpTruncated : DropReason.UdpTruncated) : Verdict.Pass;
+        }
+
+        var protocol = (IpProtocol)proto;
+        ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
+        ushort dport = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+        uint saddr = ip.Source;
+        uint daddr = ip.Destination;
+
+        if (Connections.TryFind(protocol, saddr, sport, daddr, dport, out int index, out PacketDirection direction))
+        {
+            return Forward(ip, l4, ref Connections[index], direction, meta, now);
+        }
+
+        VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport));
+        if (svc is null)
+        {
+            return Verdict.Pass;
+        }
+
+        return NewConnection(svc, ip, l4, protocol, meta, now);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Verdict NewConnection(VirtualService svc, Ipv4Packet ip, Span<byte> l4, IpProtocol protocol, in PacketMeta meta, long now)
+    {
+        DropReason bad = Validate(ip, l4, protocol, out byte tcpFlags);
+        if (bad != DropReason.None)
+        {
+            return Verdict.Drop(bad);
+        }
+
+        // ip_vs schedules TCP only on a SYN without RST (tcp_conn_schedule); anything else for
+        // the VIP without a connection is not ours to forward.
+        if (protocol == IpProtocol.Tcp && (tcpFlags & (TcpSegment.Syn | TcpSegment.Rst)) != TcpSegment.Syn)
+        {
+            return Verdict.Drop(DropReason.NoConnection);
+        }
+
+        ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
+        var context = new ScheduleContext(protocol, ip.Source, sport, ip.Destination, svc.Key.Port);
+        RealServer? dest = svc.Schedule(context);
+        if (dest is null)
+        {
+            return Verdict.Drop(DropReason.NoDestination);
+        }
+
+        int index = Connections.Create(svc, dest, protocol, ip.Source, sport, ip.Destination, svc.Key.Port, now);
+        if (index < 0)
+        {
+            return Verdict.Drop(DropReason.TableFull);
+        }
+
+        return Forward(ip, l4, ref Connections[index], PacketDirection.Input, meta, now);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Verdict Forward(Ipv4Packet ip, Span<byte> l4, ref Connection c, PacketDirection direction, in PacketMeta meta, long now)
+    {
+        DropReason bad = Validate(ip, l4, c.Protocol, out byte tcpFlags);
+        if (bad != DropReason.None)
+        {
+            return Verdict.Drop(bad);
+        }
+
+        if (ip.TimeToLive <= 1)
+        {
+            return Verdict.Drop(DropReason.TtlExceeded);
+        }
+
+        if (c.Method != ForwardMethod.Masquerade)
+        {
+            return Verdict.Drop(DropReason.UnsupportedMethod);
+        }
+
+        uint nextHop;
+        int length = ip.TotalLength;
+        if (direction == PacketDirection.Output)
+        {
+            NatRewriter.RewriteSource(ip, c.VirtualAddress, c.VirtualPort, meta.ChecksumPartial);
+            nextHop = c.ClientAddress;
+            CounterSlot s = c.Service!.Counters[_worker];
+            s.OutPackets++;
+            s.OutBytes += length;
+            CounterSlot d = c.Dest!.Counters[_worker];
+            d.OutPackets++;
+            d.OutBytes += length;
+        }
+        else
+        {
+            NatRewriter.RewriteDestination(ip, c.DestAddress, c.DestPort, meta.ChecksumPartial);
+            nextHop = c.DestAddress;
+            CounterSlot s = c.Service!.Counters[_worker];
+            s.InPackets++;
+            s.InBytes += length;
+            CounterSlot d = c.Dest!.Counters[_worker];
+            d.InPackets++;
+            d.InBytes += length;
+        }
+
+        ip.DecrementTimeToLive();
+
+        if (c.Protocol == IpProtocol.Tcp)
+        {
+            Connections.OnTcpSegment(ref c, direction, tcpFlags, now);
+        }
+        else
+        {
+            Connections.OnUdpDatagram(ref c, now);
+        }
+
+        return Verdict.Forward(nextHop);
+    }
+
+    /// <summary>Checks what forwarding relies on: IPv4 header checksum and a whole transport header.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DropReason Validate(Ipv4Packet ip, Span<byte> l4, IpProtocol protocol, out byte tcpFlags)
+    {
+        tcpFlags = 0;
+        if (!ip.HeaderChecksumValid)
+        {
+            return DropReason.IpChecksum;
+        }
+
+        if (protocol == IpProtocol.Tcp)
+        {
+            TcpParseResult r = TcpSegment.TryCreate(l4, out TcpSegment tcp);
+            if (r != TcpParseResult.Ok)
+            {
+                return r == TcpParseResult.BadDataOffset ? DropReason.TcpDataOffset : DropReason.TcpTruncated;
+            }
+
+            tcpFlags = tcp.Flags;
+            return DropReason.None;
+        }
+
+        return l4.Length < UdpDatagram.HeaderLength ? DropReason.UdpTruncated : DropReason.None;
+    }
+}

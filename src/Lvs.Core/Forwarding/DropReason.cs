@@ -1,0 +1,71 @@
+namespace Lvs.Core.Forwarding;
+
+/// <summary>Why the data path dropped a frame. Each has a counter; lvsadm -L --drops lists them.</summary>
+public enum DropReason : byte
+{
+    None,
+    FrameTruncated,
+    IpTruncated,
+    IpBadVersion,
+    IpHeaderLength,
+    IpTotalLength,
+    IpTotalLengthPastFrame,
+    IpChecksum,
+    Fragment,
+    TcpTruncated,
+    TcpDataOffset,
+    UdpTruncated,
+    TtlExceeded,
+    NoConnection,
+    NoDestination,
+    TableFull,
+    UnsupportedMethod,
+
+    // Set by the I/O layer, after the core's verdict.
+    NoRoute,
+    NeighbourUnresolved,
+    TooBig,
+    TransmitFailed,
+}
+
+public static class DropReasons
+{
+    public const int Count = (int)DropReason.TransmitFailed + 1;
+
+    /// <summary>The name lvsadm prints: kebab-case of the enum member.</summary>
+    public static string Name(DropReason reason) => reason switch
+    {
+        DropReason.None => "none",
+        DropReason.FrameTruncated => "frame-truncated",
+        DropReason.IpTruncated => "ip-truncated",
+        DropReason.IpBadVersion => "ip-bad-version",
+        DropReason.IpHeaderLength => "ip-header-length",
+        DropReason.IpTotalLength => "ip-total-length",
+        DropReason.IpTotalLengthPastFrame => "ip-total-length-past-frame",
+        DropReason.IpChecksum => "ip-checksum",
+        DropReason.Fragment => "fragment",
+        DropReason.TcpTruncated => "tcp-truncated",
+        DropReason.TcpDataOffset => "tcp-data-offset",
+        DropReason.UdpTruncated => "udp-truncated",
+        DropReason.TtlExceeded => "ttl-exceeded",
+        DropReason.NoConnection => "no-connection",
+        DropReason.NoDestination => "no-destination",
+        DropReason.TableFull => "table-full",
+        DropReason.UnsupportedMethod => "unsupported-method",
+        DropReason.NoRoute => "no-route",
+        DropReason.NeighbourUnresolved => "neighbour-unresolved",
+        DropReason.TooBig => "too-big",
+        DropReason.TransmitFailed => "transmit-failed",
+        _ => "unknown",
+    };
+}
+
+/// <summary>One worker's drop counters, indexed by <see cref="DropReason"/>; read by the control plane.</summary>
+public sealed class DropCounters
+{
+    private readonly long[] _counts = new long[DropReasons.Count];
+
+    public void Add(DropReason reason) => _counts[(int)reason]++;
+
+    public long this[DropReason reason] => Volatile.Read(ref _counts[(int)reason]);
+}

@@ -1,0 +1,22 @@
+namespace Lvs.Core.Scheduling;
+
+/// <summary>The schedulers this build has, by ipvsadm name. Adding one is one line here.</summary>
+public static class SchedulerRegistry
+{
+    private static readonly Dictionary<string, Func<IScheduler>> Factories = new(StringComparer.Ordinal)
+    {
+        ["rr"] = () => new RoundRobinScheduler(),
+        ["wrr"] = () => new WeightedRoundRobinScheduler(),
+    };
+
+    /// <summary>Every scheduler name ipvsadm knows, in ipvsadm's order.</summary>
+    public static IReadOnlyList<string> IpvsNames { get; } =
+        ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];
+
+    public static IEnumerable<string> Names => Factories.Keys;
+
+    public static bool IsKnown(string name) => Factories.ContainsKey(name);
+
+    public static IScheduler Create(string name) =>
+        Factories.TryGetValue(name, out Func<IScheduler>? f) ? f() : throw new ArgumentException($"unknown scheduler '{name}'", nameof(name));
+}

@@ -1,0 +1,46 @@
+namespace Lvs.Core.Services;
+
+/// <summary>
+/// A real server (ip_vs "destination") of one virtual service.
+/// </summary>
+/// <remarks>
+/// Identity (address, port) never changes. Weight and method are written by the control plane
+/// and read by schedulers; both are single aligned words, so readers see old or new, never torn.
+/// Connections hold a reference to their real server, so a server removed from its service
+/// keeps forwarding its existing connections until they expire (ip_vs's "trash" list).
+/// </remarks>
+public sealed class RealServer
+{
+    private int _weight;
+
+    public RealServer(uint address, ushort port, ForwardMethod method, int weight, int workers)
+    {
+        Address = address;
+        Port = port;
+        Method = method;
+        _weight = weight;
+        Counters = new CounterSet(workers);
+    }
+
+    public uint Address { get; }
+
+    public ushort Port { get; }
+
+    public ForwardMethod Method { get; set; }
+
+    public int Weight
+    {
+        get => Volatile.Read(ref _weight);
+        set => Volatile.Write(ref _weight, value);
+    }
+
+    /// <summary>IP_VS_DEST_F_OVERLOAD: the scheduler skips the server (thresholds, issue 4).</summary>
+    public bool Overloaded { get; set; }
+
+    /// <summary>False once the server was deleted from its service; its connections drain.</summary>
+    public bool Available { get; set; } = true;
+
+    public CounterSet Counters { get; }
+
+    public override string ToString() => $"{Ipv4.Format(Address)}:{Port}";
+}
