@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Lvs.Lab;
+
+/// <summary>The small commands around the demo: option parsing, <c>up</c> and <c>down</c>.</summary>
+internal static partial class LabCommands
+{
+    /// <summary>Parses <c>[--servers N] [--no-offload]</c>; progress goes to <paramref name="log"/>.</summary>
+    public static bool TryParseOptions(ReadOnlySpan<string> args, TextWriter log, out NatLabOptions options, out string error)
+    {
+        options = new NatLabOptions { Log = line => log.WriteLine(line) };
+        error = "";
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--servers" when i + 1 < args.Length
+                    && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 200:
+                    options = options with { RealServerCount = n };
+                    i++;
+                    break;
+                case "--no-offload":
+                    options = options with { DisableOffloads = true };
+                    break;
+                default:
+                    error = $"bad option '{args[i]}' (--servers takes 1..200)";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Builds the lab with lvsd and an rr service, prints how to reach it, waits for Ctrl-C.</summary>
+    public static int Up(NatLabOptions options, TextWriter output, ManualResetEventSlim interrupted)
+    {
+        using var lab = NatLab.Create(options);
+        lab.StartLvsd();
+        lab.AddNatService("rr", [.. lab.RealServers.Select(_ => 1)]);
+        output.WriteLine($"""
+            lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
+              client:   ip netns exec {lab.ClientNamespace} curl http://{NatLab.Vip}/
+              lvsadm:   {LvsBin.Program("lvsadm")} --control {lab.ControlPath} -L -n
+              director: ip netns exec {lab.DirectorNamespace} bash
+            """);
+        while (!interrupted.Wait(TimeSpan.FromSeconds(1)))
+        {
+            if (lab.Lvsd is { HasExited: true } dead)
+            {
+                output.WriteLine($"lvsd died with exit code {dead.ExitCode}; its output:\n{dead.Output}");
+                return 1;
+            }
+        }
+
+        output.WriteLine($"removing {lab.Prefix}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Removes namespaces <paramref name="prefix"/>-* that a killed run left, first killing
+    /// the processes inside them (they can only be the lab's lvsd and nginx).
+    /// </summary>
+    public static int Down(string prefix, TextWriter output)
+    {
+        if (!PrefixPattern().IsMatch(prefix))
+        {
+            output.WriteLine($"lvs-lab: '{prefix}' is not a lab prefix (lvs- and 6 hex digits)");
+            return 2;
+        }
+
+        var list = ProcessRunner.Run("ip", ["netns", "list"], TimeSpan.FromSeconds(10)).EnsureSuccess();
+        var mine = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ')[0])
+            .Where(ns => ns.StartsWith(prefix + "-", StringComparison.Ordinal))
+            .ToList();
+        foreach (string ns in mine)
+        {
+            var pids = ProcessRunner.Run("ip", ["netns", "pids", ns], TimeSpan.FromSeconds(10)).Stdout
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (pids.Length > 0)
+            {
+                ProcessRunner.Run("kill", ["-TERM", .. pids], TimeSpan.FromSeconds(10));
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+                ProcessRunner.Run("kill", ["-KILL", .. pids], TimeSpan.FromSeconds(10));
+            }
+
+            ProcessRunner.Run("ip", ["netns", "delete", ns], TimeSpan.FromSeconds(10)).EnsureSuccess();
+            output.WriteLine($"deleted {ns}");
+        }
+
+        output.WriteLine(mine.Count == 0 ? $"no namespaces {prefix}-*" : $"removed {mine.Count} namespaces");
+        foreach (var dir in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(prefix + "-*"))
+        {
+            dir.Delete(recursive: true);
+            output.WriteLine($"deleted {dir.FullName}");
+        }
+
+        return 0;
+    }
+
+    [GeneratedRegex("^lvs-[0-9a-f]{6}$")]
+    private static partial Regex PrefixPattern();
+}

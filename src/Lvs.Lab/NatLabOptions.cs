@@ -1,0 +1,29 @@
+namespace Lvs.Lab;
+
+/// <summary>How to build a <see cref="NatLab"/>.</summary>
+public sealed record NatLabOptions
+{
+    /// <summary>Number of real servers (rs1 .. rsN at 10.0.0.11 ..), 1 to 200.</summary>
+    public int RealServerCount { get; init; } = 2;
+
+    /// <summary>A file every real server serves at <c>/big</c>; none when null.</summary>
+    public string? BigFile { get; init; }
+
+    /// <summary>
+    /// Turns TSO/GSO/TX checksum offload off on every veth (ethtool). Only for debugging: the
+    /// director must cope with partial checksums and GSO frames, and this hides them.
+    /// </summary>
+    public bool DisableOffloads { get; init; }
+
+    /// <summary>How long to wait after building before traffic (fresh namespaces need 1-2 s).</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Progress messages (one line each); ignored when null.</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>One real server of the lab.</summary>
+/// <param name="Name">rs1, rs2, ...; also the body it answers <c>/</c> with.</param>
+/// <param name="Namespace">Its network namespace.</param>
+/// <param name="Address">Its address on the private LAN (10.0.0.11, ...).</param>
+public sealed record RealServer(string Name, string Namespace, string Address);

@@ -1,0 +1,72 @@
+using Lvs.Lab;
+
+// lvs-lab: network-namespace labs for lvsd. See Usage below.
+const string Usage = """
+    usage: lvs-lab demo [--servers N] [--no-offload]
+           lvs-lab up [--servers N] [--no-offload]   build the NAT lab with lvsd and an rr service; Ctrl-C removes it
+           lvs-lab down PREFIX                       remove what a killed run left (namespaces PREFIX-*)
+      --no-offload  turn TSO/GSO/checksum offload off on the veths (debugging only)
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+string command = args[0];
+if (command is not ("demo" or "up" or "down"))
+{
+    Console.Error.WriteLine($"lvs-lab: unknown command '{command}'\n{Usage}");
+    return 2;
+}
+
+string? why = Tools.WhyNotRunnable(command == "down" ? ["ip", "kill"] : Tools.ForDemo);
+if (why is not null)
+{
+    Console.Error.WriteLine("lvs-lab: " + why);
+    return 1;
+}
+
+// Ctrl-C reaches our children too (same process group); whatever survives, we clean up.
+var interrupted = new ManualResetEventSlim();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    if (command == "up" && !interrupted.IsSet)
+    {
+        interrupted.Set();
+        return;
+    }
+
+    Console.Error.WriteLine("lvs-lab: interrupted, removing the lab");
+    NatLab.DisposeAll();
+    Environment.Exit(130);
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => NatLab.DisposeAll();
+
+try
+{
+    if (command == "down")
+    {
+        return args.Length == 2 ? LabCommands.Down(args[1], Console.Out) : Fail("down needs the prefix (lvs-xxxxxx)");
+    }
+
+    if (!LabCommands.TryParseOptions(args.AsSpan(1), Console.Out, out var options, out string? error))
+    {
+        return Fail(error);
+    }
+
+    return command == "demo" ? Demo.Run(options, Console.Out) : LabCommands.Up(options, Console.Out, interrupted);
+}
+catch (LabException ex)
+{
+    Console.Error.WriteLine("lvs-lab: " + ex.Message);
+    return 1;
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"lvs-lab: {message}");
+    return 2;
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Lvs.Lab;
+using Xunit.Abstractions;
+
+namespace Lvs.Lab.Tests;
+
+/// <summary>
+/// lvsd in NAT mode between real curl/wrk clients and real nginx servers, all in the lab's
+/// namespaces, driven by our own lvsadm (as the kernel's ipvs.sh selftest drives ipvsadm).
+/// </summary>
+public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
+{
+    private static readonly TimeSpan PerRequestTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly NatLabFixture _fixture;
+    private readonly ITestOutputHelper _output;
+
+    public NatEndToEndTests(NatLabFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+        if (fixture.Lab is { } lab)
+        {
+            lab.Lvsadm("-C").EnsureSuccess();
+        }
+    }
+
+    private NatLab Lab => _fixture.Lab ?? throw new InvalidOperationException("lab not built");
+
+    [RootFact]
+    public void RoundRobin_32SequentialRequests_Split16And16()
+    {
+        Lab.AddNatService("rr", 1, 1);
+
+        var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
+    }
+
+    [RootFact]
+    public void WeightedRoundRobin_Weights3And1_Split24And8()
+    {
+        Lab.AddNatService("wrr", 3, 1);
+
+        var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal([24, 8], HttpProbe.Tally(Lab, results).Select(t => t.Count));
+    }
+
+    [RootFact]
+    public void Wrk_20ConnectionsWithConnectionClose_NoSocketErrorsNoBadResponses()
+    {
+        Lab.AddNatService("rr", 1, 1);
+
+        var result = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(40),
+            "wrk", "-t2", "-c20", "-d10s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
+        _output.WriteLine(result.Stdout);
+
+        Assert.True(result.Succeeded, result.Describe());
+        var wrk = WrkOutput.Parse(result.Stdout);
+        Assert.True(wrk.SocketErrors == 0, $"socket errors: {wrk}");
+        Assert.Equal(0, wrk.Non2xx3xx);
+        Assert.True(wrk.Requests > 0, "wrk completed no request");
+    }
+
+    [RootFact]
+    public void Download100MB_SchedulerEditedDuringTransfer_ChecksumMatches()
+    {
+        Lab.AddNatService("rr", 1, 1);
+        string target = Path.Combine(Lab.TempDirectory, "download.bin");
+        var clock = Stopwatch.StartNew();
+
+        // 100 MB at 25 MB/s takes about 4 s, long enough to change the service under it.
+        using var curl = Lab.StartInNamespace("curl /big", Lab.ClientNamespace,
+            "curl", "-sS", "--fail", "--max-time", "60", "--limit-rate", "25M", "-o", target, $"http://{NatLab.Vip}/big");
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        Assert.False(curl.HasExited, $"download ended within 1 s (exit {curl.ExitCode}): {curl.Output}");
+        Lab.Lvsadm("-E", "-t", NatLab.Vip + ":80", "-s", "wrr").EnsureSuccess();
+        bool finished = curl.WaitForExit(TimeSpan.FromSeconds(70));
+        _output.WriteLine($"download took {clock.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.True(finished, "download still running after 70 s");
+        Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {curl.Output}");
+        Assert.Equal(NatLabFixture.BigFileBytes, new FileInfo(target).Length);
+        Assert.Equal(_fixture.BigFileSha256, NatLabFixture.Sha256Of(target));
+        Assert.Contains("wrr", Lab.Lvsadm("-L", "-n").EnsureSuccess().Stdout);
+    }
+
+    public void Dispose()
+    {
+        if (_fixture.Lab is not { } lab)
+        {
+            return;
+        }
+
+        // The drop counters explain most failures of the data path; log them after every test.
+        var drops = lab.Lvsadm("-L", "--drops");
+        _output.WriteLine("$ lvsadm -L --drops");
+        _output.WriteLine(drops.Succeeded ? drops.Stdout : drops.Describe());
+        if (lab.Lvsd is { HasExited: true } dead)
+        {
+            _output.WriteLine($"lvsd died with exit code {dead.ExitCode}:\n{dead.Output}");
+        }
+    }
+}

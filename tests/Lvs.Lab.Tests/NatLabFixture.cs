@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Lvs.Lab;
+
+namespace Lvs.Lab.Tests;
+
+/// <summary>
+/// One NAT lab with lvsd for the whole end-to-end class: building it (namespaces, nginx, a
+/// 100 MB file) is the slow part, and each test starts by clearing lvsd's table.
+/// </summary>
+public sealed class NatLabFixture : IDisposable
+{
+    /// <summary>Size of the file every real server serves at /big.</summary>
+    public const int BigFileBytes = 100 << 20;
+
+    private readonly DirectoryInfo? _bigDirectory;
+
+    public NatLabFixture()
+    {
+        if (Tools.WhyNotRunnable(Tools.ForTests) is not null)
+        {
+            // Every test of the class is skipped; build nothing.
+            return;
+        }
+
+        _bigDirectory = Directory.CreateTempSubdirectory("lvs-lab-big-");
+        try
+        {
+            BigFile = Path.Combine(_bigDirectory.FullName, "big.bin");
+            BigFileSha256 = WriteRandomFile(BigFile, BigFileBytes);
+            Lab = NatLab.Create(new NatLabOptions { BigFile = BigFile });
+            Lab.StartLvsd();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The lab; null only when the tests are skipped.</summary>
+    public NatLab? Lab { get; }
+
+    /// <summary>Path of the random file served at /big.</summary>
+    public string BigFile { get; } = "";
+
+    /// <summary>Its SHA-256, lower-case hex.</summary>
+    public string BigFileSha256 { get; } = "";
+
+    public void Dispose()
+    {
+        Lab?.Dispose();
+        _bigDirectory?.Delete(recursive: true);
+    }
+
+    /// <summary>SHA-256 of a file, lower-case hex.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string WriteRandomFile(string path, int bytes)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var stream = File.Create(path);
+        byte[] buffer = new byte[1 << 20];
+        for (int written = 0; written < bytes; written += buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            stream.Write(buffer);
+            hash.AppendData(buffer);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
