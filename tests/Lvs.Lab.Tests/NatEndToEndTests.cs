@@ -99,9 +99,12 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
         var drops = lab.Lvsadm("-L", "--drops");
         _output.WriteLine("$ lvsadm -L --drops");
         _output.WriteLine(drops.Succeeded ? drops.Stdout : drops.Describe());
-        if (lab.Lvsd is { HasExited: true } dead)
+        if (lab.Lvsd is { } lvsd)
         {
-            _output.WriteLine($"lvsd died with exit code {dead.ExitCode}:\n{dead.Output}");
+            string state = lvsd.HasExited ? $"died with exit code {lvsd.ExitCode}" : "running";
+            var lines = lvsd.Output.Split('\n');
+            _output.WriteLine($"lvsd {state}; last lines of its log:");
+            _output.WriteLine(string.Join('\n', lines.TakeLast(30)));
         }
     }
 }

@@ -27,7 +27,9 @@ public sealed class NatLabFixture : IDisposable
         {
             BigFile = Path.Combine(_bigDirectory.FullName, "big.bin");
             BigFileSha256 = WriteRandomFile(BigFile, BigFileBytes);
-            Lab = NatLab.Create(new NatLabOptions { BigFile = BigFile });
+            // LVS_LAB_NO_OFFLOAD=1 hides GSO and partial checksums from lvsd: for debugging only.
+            bool noOffload = Environment.GetEnvironmentVariable("LVS_LAB_NO_OFFLOAD") == "1";
+            Lab = NatLab.Create(new NatLabOptions { BigFile = BigFile, DisableOffloads = noOffload });
             Lab.StartLvsd();
         }
         catch
