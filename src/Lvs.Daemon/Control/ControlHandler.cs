@@ -1,0 +1,228 @@
+using Lvs.Contracts;
+using Lvs.Core;
+using Lvs.Core.Forwarding;
+using Lvs.Core.Scheduling;
+using Lvs.Core.Services;
+using CoreKey = Lvs.Core.Services.ServiceKey;
+using WireKey = Lvs.Contracts.ServiceKey;
+
+namespace Lvs.Daemon.Control;
+
+/// <summary>
+/// Applies control requests to the service table and answers with snapshots. Pure with respect
+/// to I/O: the socket server feeds it requests, tests call it directly.
+/// </summary>
+public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director> workers, Func<IReadOnlyList<DropCount>>? extraDrops = null)
+{
+    /// <summary>The version ipvsadm prints in its header; ours mirrors the kernel's ip_vs.</summary>
+    public const string IpvsVersion = "1.2.1";
+
+    public ControlResponse Handle(ControlRequest request)
+    {
+        try
+        {
+            return request.Command switch
+            {
+                Commands.List => ControlResponse.Success() with { Status = Status() },
+                Commands.Drops => ControlResponse.Success() with { Drops = Drops() },
+                Commands.AddService => WithService(request, (k, o) => Map(services.AddService(k, o!.Scheduler), k, o.Scheduler), needsOptions: true),
+                Commands.EditService => WithService(request, (k, o) => Map(services.EditService(k, o!.Scheduler), k, o.Scheduler), needsOptions: true),
+                Commands.DeleteService => WithService(request, (k, _) => Map(services.DeleteService(k), k, null), needsOptions: false),
+                Commands.Clear => Clear(),
+                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight)),
+                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight)),
+                Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port)),
+                Commands.Zero => Zero(request),
+                _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ControlResponse.Fail(ControlError.Internal, e.Message);
+        }
+    }
+
+    private ControlResponse Clear()
+    {
+        services.Clear();
+        return ControlResponse.Success();
+    }
+
+    private ControlResponse Zero(ControlRequest request)
+    {
+        CoreKey? key = null;
+        if (request.Service is not null)
+        {
+            if (!TryParseKey(request.Service, out CoreKey k, out string? error))
+            {
+                return ControlResponse.Fail(ControlError.Invalid, error!);
+            }
+
+            key = k;
+        }
+
+        return Map(services.Zero(key), key ?? default, null);
+    }
+
+    private static ControlResponse WithService(ControlRequest request, Func<CoreKey, ServiceOptions?, ControlResponse> action, bool needsOptions)
+    {
+        if (request.Service is null)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "missing service");
+        }
+
+        if (!TryParseKey(request.Service, out CoreKey key, out string? error))
+        {
+            return ControlResponse.Fail(ControlError.Invalid, error!);
+        }
+
+        if (needsOptions && request.Options is null)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "missing service options");
+        }
+
+        return action(key, request.Options);
+    }
+
+    private static ControlResponse WithServer(ControlRequest request, Func<CoreKey, ParsedServer, TableResult> action)
+    {
+        if (request.Service is null || request.Server is null)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "missing service or real server");
+        }
+
+        if (!TryParseKey(request.Service, out CoreKey key, out string? error))
+        {
+            return ControlResponse.Fail(ControlError.Invalid, error!);
+        }
+
+        RealServerSpec spec = request.Server;
+        if (!Ipv4.TryParse(spec.Address, out uint address))
+        {
+            return ControlResponse.Fail(ControlError.Invalid, $"real server address '{spec.Address}' is not an IPv4 address (IPv6 is not built yet)");
+        }
+
+        if (spec.Weight is < 0 or > 65535)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, $"weight {spec.Weight} out of range 0..65535");
+        }
+
+        ForwardMethod method;
+        switch (spec.Method)
+        {
+            case "masq":
+                method = ForwardMethod.Masquerade;
+                break;
+            case "route":
+            case "tunnel":
+                return ControlResponse.Fail(ControlError.Invalid, $"forwarding method '{spec.Method}' is not built yet; use masq (-m)");
+            default:
+                return ControlResponse.Fail(ControlError.Invalid, $"unknown forwarding method '{spec.Method}'");
+        }
+
+        ushort port = spec.Port == 0 ? key.Port : spec.Port;
+        return Map(action(key, new ParsedServer(address, port, method, spec.Weight)), key, null);
+    }
+
+    private static bool TryParseKey(WireKey wire, out CoreKey key, out string? error)
+    {
+        key = default;
+        error = null;
+        IpProtocol protocol;
+        switch (wire.Protocol)
+        {
+            case "tcp":
+                protocol = IpProtocol.Tcp;
+                break;
+            case "udp":
+                protocol = IpProtocol.Udp;
+                break;
+            default:
+                error = $"unknown protocol '{wire.Protocol}'";
+                return false;
+        }
+
+        if (!Ipv4.TryParse(wire.Address, out uint address))
+        {
+            error = $"virtual address '{wire.Address}' is not an IPv4 address (IPv6 is not built yet)";
+            return false;
+        }
+
+        if (wire.Port == 0)
+        {
+            error = "port 0 services need persistence (-p), which is not built yet";
+            return false;
+        }
+
+        key = new CoreKey(protocol, address, wire.Port);
+        return true;
+    }
+
+    private static ControlResponse Map(TableResult result, CoreKey key, string? scheduler) => result switch
+    {
+        TableResult.Ok => ControlResponse.Success(),
+        TableResult.ServiceExists => ControlResponse.Fail(ControlError.ServiceExists, $"service {key} already exists"),
+        TableResult.NoSuchService => ControlResponse.Fail(ControlError.NoSuchService, $"no service {key}"),
+        TableResult.DestinationExists => ControlResponse.Fail(ControlError.DestinationExists, "destination already exists"),
+        TableResult.NoSuchDestination => ControlResponse.Fail(ControlError.NoSuchDestination, "no such destination"),
+        TableResult.UnknownScheduler => ControlResponse.Fail(
+            ControlError.Invalid,
+            SchedulerRegistry.IpvsNames.Contains(scheduler)
+                ? $"scheduler '{scheduler}' is not built yet (built: {string.Join(", ", SchedulerRegistry.Names)})"
+                : $"unknown scheduler '{scheduler}'"),
+        _ => ControlResponse.Fail(ControlError.Internal, result.ToString()),
+    };
+
+    private StatusSnapshot Status()
+    {
+        var list = new List<ServiceStatus>();
+        foreach (VirtualService svc in services.Snapshot())
+        {
+            var servers = new List<RealServerStatus>();
+            foreach (RealServer d in svc.Destinations)
+            {
+                servers.Add(new RealServerStatus(
+                    Ipv4.Format(d.Address), d.Port, MethodName(d.Method), d.Weight,
+                    d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals)));
+            }
+
+            list.Add(new ServiceStatus(
+                new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
+                svc.Scheduler.Name, Stats(svc.Counters.Totals), servers));
+        }
+
+        int buckets = workers.Count > 0 ? workers[0].Connections.BucketCount : 0;
+        int conns = workers.Sum(w => w.Connections.Count);
+        return new StatusSnapshot(IpvsVersion, buckets, conns, list);
+    }
+
+    private IReadOnlyList<DropCount> Drops()
+    {
+        var counts = new List<DropCount>();
+        for (int r = 1; r < DropReasons.Count; r++)
+        {
+            var reason = (DropReason)r;
+            long total = workers.Sum(w => w.Drops[reason]);
+            counts.Add(new DropCount(DropReasons.Name(reason), (ulong)total));
+        }
+
+        if (extraDrops is not null)
+        {
+            counts.AddRange(extraDrops());
+        }
+
+        return counts;
+    }
+
+    private static TrafficStats Stats(TrafficTotals t) =>
+        new((ulong)t.Conns, (ulong)t.InPackets, (ulong)t.OutPackets, (ulong)t.InBytes, (ulong)t.OutBytes);
+
+    private static string MethodName(ForwardMethod m) => m switch
+    {
+        ForwardMethod.Masquerade => "masq",
+        ForwardMethod.DirectRoute => "route",
+        _ => "tunnel",
+    };
+
+    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight);
+}

@@ -1,0 +1,80 @@
+using Lvs.Linux.PacketIO;
+
+namespace Lvs.Daemon.DataPath;
+
+/// <summary>
+/// Frames waiting for a next hop's MAC address (the kernel's arp_queue): a fixed pool of
+/// preallocated buffers, so holding a frame never allocates. A frame waits at most
+/// <see cref="MaxWaitMs"/>; when the pool is full the newest frame is dropped.
+/// </summary>
+public sealed class PendingFrames
+{
+    public const int MaxWaitMs = 1000;
+
+    private readonly byte[][] _buffers;
+    private readonly Entry[] _entries;
+    private int _count;
+
+    public PendingFrames(int capacity = 64, int frameSize = 65536 + 64)
+    {
+        _buffers = new byte[capacity][];
+        _entries = new Entry[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            _buffers[i] = new byte[frameSize];
+        }
+    }
+
+    public int Count => _count;
+
+    public bool TryAdd(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, int ifIndex, uint nextHop, long now)
+    {
+        if (_count == _entries.Length || frame.Length > _buffers[_count].Length)
+        {
+            return false;
+        }
+
+        frame.CopyTo(_buffers[_count]);
+        _entries[_count] = new Entry(ifIndex, nextHop, frame.Length, vnet, now);
+        _count++;
+        return true;
+    }
+
+    /// <summary>
+    /// Offers each waiting frame to <paramref name="release"/>: it returns true when it sent (or
+    /// finally dropped) the frame. Frames older than <see cref="MaxWaitMs"/> go to <paramref name="expire"/>.
+    /// </summary>
+    public void Service(long now, Func<Span<byte>, Entry, bool> release, Action<Entry> expire)
+    {
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            Entry e = _entries[i];
+            bool done;
+            if (now - e.Since > MaxWaitMs)
+            {
+                expire(e);
+                done = true;
+            }
+            else
+            {
+                done = release(_buffers[i].AsSpan(0, e.Length), e);
+            }
+
+            if (!done)
+            {
+                if (kept != i)
+                {
+                    (_buffers[kept], _buffers[i]) = (_buffers[i], _buffers[kept]);
+                    _entries[kept] = e;
+                }
+
+                kept++;
+            }
+        }
+
+        _count = kept;
+    }
+
+    public readonly record struct Entry(int IfIndex, uint NextHop, int Length, VirtioNetHeader Vnet, long Since);
+}

@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+using Lvs.Core.Forwarding;
+using Lvs.Core.Packets;
+using Lvs.Linux.Netlink;
+using Lvs.Linux.PacketIO;
+
+namespace Lvs.Daemon.DataPath;
+
+/// <summary>The per-frame path: core verdict, next hop, Ethernet addresses, transmit queue.</summary>
+public sealed partial class Worker
+{
+    private struct FrameHandler(Worker worker) : IFrameHandler
+    {
+        public long Now;
+
+        public void OnFrame(Span<byte> frame, ref FrameInfo info) => worker.OnFrame(frame, ref info, Now);
+    }
+
+    private void OnFrame(Span<byte> frame, ref FrameInfo info, long now)
+    {
+        if (frame.Length >= EthernetFrame.HeaderLength
+            && BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == EthernetFrame.TypeArp)
+        {
+            SnoopArp(frame, info.IfIndex);
+            return;
+        }
+
+        if (info.PacketType != PacketType.Host)
+        {
+            return;
+        }
+
+        if (info.Truncated)
+        {
+            _director.Drops.Add(DropReason.FrameTruncated);
+            return;
+        }
+
+        var meta = new PacketMeta
+        {
+            IfIndex = info.IfIndex,
+            ChecksumPartial = info.Vnet.NeedsChecksum || info.ChecksumNotReady,
+        };
+        Verdict verdict = _director.Process(frame, meta, now);
+        if (verdict.Kind != VerdictKind.Forward)
+        {
+            return;
+        }
+
+        // Keep the offload: NEEDS_CSUM and GSO go back to the kernel as they came.
+        VirtioNetHeader vnet = info.Vnet;
+        vnet.Flags &= VirtioNetFlags.NeedsChecksum;
+        Transmit(frame, vnet, verdict.NextHop, now, queueIfUnresolved: true);
+    }
+
+    /// <summary>Routes, addresses and queues one rewritten frame. Returns false only when it must wait for ARP.</summary>
+    private bool Transmit(Span<byte> frame, in VirtioNetHeader vnet, uint destination, long now, bool queueIfUnresolved)
+    {
+        if (!_mirror.Routing.TryResolve(destination, out NextHop hop) || hop.Kind != NextHopKind.Unicast
+            || (uint)hop.IfIndex >= (uint)_portByIfIndex.Length || _portByIfIndex[hop.IfIndex] is not { } port)
+        {
+            _director.Drops.Add(DropReason.NoRoute);
+            return true;
+        }
+
+        if (!vnet.IsGso && hop.Mtu > 0 && frame.Length - EthernetFrame.HeaderLength > hop.Mtu)
+        {
+            _director.Drops.Add(DropReason.TooBig);
+            return true;
+        }
+
+        if (!_mirror.Neighbours.TryGet(hop.IfIndex, hop.NextHopAddress, out MacAddress mac))
+        {
+            SendArpRequest(port, hop, now);
+            if (queueIfUnresolved && !_pending.TryAdd(frame, vnet, hop.IfIndex, destination, now))
+            {
+                _director.Drops.Add(DropReason.NeighbourUnresolved);
+            }
+
+            return !queueIfUnresolved;
+        }
+
+        mac.WriteTo(frame[..6]);
+        port.Mac.WriteTo(frame.Slice(6, 6));
+        if (!port.Sender.TryEnqueue(frame, vnet))
+        {
+            port.Sender.Flush();
+            if (!port.Sender.TryEnqueue(frame, vnet))
+            {
+                _director.Drops.Add(DropReason.TransmitFailed);
+            }
+        }
+
+        return true;
+    }
+
+    private void ServicePending(long now)
+    {
+        _pending.Service(
+            now,
+            (frame, e) =>
+            {
+                if (!_mirror.Neighbours.TryGet(e.IfIndex, ResolveNextHop(e.NextHop), out _))
+                {
+                    return false;
+                }
+
+                Transmit(frame, e.Vnet, e.NextHop, now, queueIfUnresolved: false);
+                return true;
+            },
+            _ => _director.Drops.Add(DropReason.NeighbourUnresolved));
+        FlushAll();
+    }
+
+    private uint ResolveNextHop(uint destination) =>
+        _mirror.Routing.TryResolve(destination, out NextHop hop) ? hop.NextHopAddress : destination;
+
+    private void Resolve(uint address, long now)
+    {
+        if (_mirror.Routing.TryResolve(address, out NextHop hop) && hop.Kind == NextHopKind.Unicast
+            && (uint)hop.IfIndex < (uint)_portByIfIndex.Length && _portByIfIndex[hop.IfIndex] is { } port
+            && !_mirror.Neighbours.TryGet(hop.IfIndex, hop.NextHopAddress, out _))
+        {
+            SendArpRequest(port, hop, now);
+            FlushAll();
+        }
+    }
+
+    private void SendArpRequest(Port port, in NextHop hop, long now)
+    {
+        if (!_mirror.Neighbours.TryBeginRequest(hop.IfIndex, hop.NextHopAddress, now))
+        {
+            return;
+        }
+
+        uint source = hop.PreferredSource != 0 ? hop.PreferredSource : PrimaryAddress(hop.IfIndex);
+        int length = NeighbourCache.BuildArpRequest(_arpFrame, port.Mac, source, hop.NextHopAddress);
+        port.Sender.TryEnqueue(_arpFrame.AsSpan(0, length), default);
+    }
+
+    private uint PrimaryAddress(int ifIndex)
+    {
+        foreach (AddressInfo a in _mirror.Addresses)
+        {
+            if (a.IfIndex == ifIndex && a.Family == System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                return RoutingView.ToUInt32(a.Address);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Learns MACs from ARP the kernel exchanges anyway (and the replies to our own requests).</summary>
+    private void SnoopArp(Span<byte> frame, int ifIndex)
+    {
+        if (ArpPacket.TryCreate(frame[EthernetFrame.HeaderLength..], out ArpPacket arp) && arp.SenderProtocolAddress != 0)
+        {
+            _mirror.Neighbours.Learn(ifIndex, arp.SenderProtocolAddress, arp.SenderHardwareAddress);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Lvs.Core;
+using Lvs.Core.Forwarding;
+using Lvs.Core.Packets;
+using Lvs.Linux.Netlink;
+using Lvs.Linux.PacketIO;
+
+namespace Lvs.Daemon.DataPath;
+
+/// <summary>
+/// One data-path worker: receives from every served interface's ring, runs each frame through
+/// its <see cref="Director"/>, resolves the next hop (routes and neighbours mirrored from
+/// rtnetlink) and queues the frame on the outgoing interface, flushing once per batch.
+/// </summary>
+/// <remarks>
+/// Runs on its own thread; the only shared state it touches is the service table (lock-free
+/// reads, scheduler lock on new connections), the netlink mirror's published views and its own
+/// counters. The control plane talks to it through <see cref="RequestResolve"/>, a queue plus a wakeup.
+/// </remarks>
+public sealed partial class Worker : IDisposable
+{
+    private const int BatchFrames = 256;
+    private const int TickMs = 100;
+
+    private readonly Director _director;
+    private readonly NetlinkMirror _mirror;
+    private readonly RtNetlinkSocket _netlink;
+    private readonly Port[] _ports;
+    private readonly Port?[] _portByIfIndex;
+    private readonly PollSet _poll;
+    private readonly WakeupEvent _wakeup = new();
+    private readonly PendingFrames _pending = new();
+    private readonly ConcurrentQueue<uint> _resolveRequests = new();
+    private readonly byte[] _arpFrame = new byte[64];
+    private readonly Thread _thread;
+    private readonly int _netlinkIndex;
+    private readonly int _wakeIndex;
+    private volatile bool _stopping;
+    private long _lastTick;
+
+    public Worker(Director director, NetlinkMirror mirror, RtNetlinkSocket netlink, IReadOnlyList<Port> ports)
+    {
+        _director = director;
+        _mirror = mirror;
+        _netlink = netlink;
+        _ports = [.. ports];
+        _portByIfIndex = new Port?[ports.Max(p => p.IfIndex) + 1];
+        foreach (Port p in ports)
+        {
+            _portByIfIndex[p.IfIndex] = p;
+        }
+
+        _poll = new PollSet(ports.Count + 2);
+        foreach (Port p in ports)
+        {
+            _poll.Add(p.Ring.Fd);
+        }
+
+        _netlinkIndex = _poll.Add(netlink.Fd);
+        _wakeIndex = _poll.Add(_wakeup.Fd);
+        _thread = new Thread(Run) { IsBackground = true, Name = "lvsd-worker-0" };
+    }
+
+    /// <summary>Set when the loop died with an exception (it is logged); the daemon then exits.</summary>
+    public Exception? Failure { get; private set; }
+
+    public event Action? Failed;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Asks the worker to resolve an address's MAC now (e.g. a real server just added).</summary>
+    public void RequestResolve(uint address)
+    {
+        _resolveRequests.Enqueue(address);
+        _wakeup.Signal();
+    }
+
+    public void Stop()
+    {
+        _stopping = true;
+        _wakeup.Signal();
+        if (_thread.IsAlive)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _poll.Dispose();
+        _wakeup.Dispose();
+    }
+
+    private static long NowMs() => Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency;
+
+    private void Run()
+    {
+        try
+        {
+            Loop();
+        }
+        catch (Exception e)
+        {
+            // A bug, not bad input: bad frames are verdicts, not exceptions. Say so and stop.
+            Failure = e;
+            Log.Error("worker stopped", ("error", e.ToString()));
+            Failed?.Invoke();
+        }
+    }
+
+    private void Loop()
+    {
+        var handler = new FrameHandler(this);
+        while (!_stopping)
+        {
+            _poll.Wait(TickMs);
+            long now = NowMs();
+            handler.Now = now;
+            foreach (Port p in _ports)
+            {
+                // Drain each ring in bounded batches so one busy interface cannot starve the others.
+                for (int n = 0; n < 64; n++)
+                {
+                    if (p.Ring.Drain(ref handler, BatchFrames) < BatchFrames)
+                    {
+                        break;
+                    }
+
+                    FlushAll();
+                    handler.Now = NowMs();
+                }
+            }
+
+            FlushAll();
+
+            if (_poll.IsReadable(_netlinkIndex))
+            {
+                _mirror.Refresh(_netlink);
+            }
+
+            if (_poll.IsReadable(_wakeIndex))
+            {
+                _wakeup.Reset();
+            }
+
+            while (_resolveRequests.TryDequeue(out uint address))
+            {
+                Resolve(address, now);
+            }
+
+            if (_pending.Count > 0)
+            {
+                ServicePending(now);
+            }
+
+            if (now - _lastTick >= TickMs)
+            {
+                _lastTick = now;
+                _director.Tick(now);
+            }
+        }
+    }
+
+    private void FlushAll()
+    {
+        foreach (Port p in _ports)
+        {
+            if (p.Sender.Queued > 0)
+            {
+                p.Sender.Flush();
+            }
+        }
+    }
+}

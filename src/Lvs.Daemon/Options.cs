@@ -1,0 +1,101 @@
+using Lvs.Contracts;
+
+namespace Lvs.Daemon;
+
+/// <summary>lvsd's command line.</summary>
+public sealed record Options
+{
+    public const string Usage = """
+        Usage: lvsd [--control PATH] [--interface NAME]... [--max-connections N]
+          --control PATH        control socket (default /run/lvsd/lvsd.sock, or $LVSD_CONTROL)
+          --interface NAME      serve only this interface (repeatable; default: every
+                                non-loopback interface of this network namespace)
+          --max-connections N   upper bound of the connection table (default 4194304)
+          --nft-table NAME      nftables netdev table for the steering rules (default lvsd)
+          -h, --help            this text
+        lvsd runs in the foreground, logs to stderr and stops on SIGINT or SIGTERM,
+        removing the nftables rules it installed.
+        """;
+
+    public string ControlPath { get; init; } = ControlSocket.Resolve(null);
+
+    public IReadOnlyList<string> Interfaces { get; init; } = [];
+
+    public int MaxConnections { get; init; } = 1 << 22;
+
+    public string NftTable { get; init; } = "lvsd";
+
+    public bool Help { get; init; }
+
+    /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
+    public static Options? Parse(string[] args, out string? error)
+    {
+        error = null;
+        var options = new Options();
+        var interfaces = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string? Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return null;
+                }
+
+                return args[++i];
+            }
+
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    options = options with { Help = true };
+                    break;
+                case "--control":
+                    string? path = Value();
+                    if (string.IsNullOrEmpty(path))
+                    {
+                        error = "--control needs a path";
+                        return null;
+                    }
+
+                    options = options with { ControlPath = path };
+                    break;
+                case "--interface" or "-i":
+                    string? name = Value();
+                    if (string.IsNullOrEmpty(name))
+                    {
+                        error = "--interface needs a name";
+                        return null;
+                    }
+
+                    interfaces.Add(name);
+                    break;
+                case "--max-connections":
+                    if (!int.TryParse(Value(), out int max) || max < 16)
+                    {
+                        error = "--max-connections needs a number >= 16";
+                        return null;
+                    }
+
+                    options = options with { MaxConnections = max };
+                    break;
+                case "--nft-table":
+                    string? table = Value();
+                    if (string.IsNullOrEmpty(table))
+                    {
+                        error = "--nft-table needs a name";
+                        return null;
+                    }
+
+                    options = options with { NftTable = table };
+                    break;
+                default:
+                    error = $"unknown option '{arg}'";
+                    return null;
+            }
+        }
+
+        return options with { Interfaces = interfaces };
+    }
+}
