@@ -1,0 +1,177 @@
+namespace Lvs.Admin.CommandLine;
+
+/// <summary>Every option ipvsadm 1.31 knows (its popt table), plus lvsadm's own extensions.</summary>
+internal enum OptionId
+{
+    AddService,
+    EditService,
+    DeleteService,
+    Clear,
+    List,
+    Zero,
+    AddServer,
+    EditServer,
+    DeleteServer,
+    Set,
+    Help,
+    Version,
+    Restore,
+    Save,
+    StartDaemon,
+    StopDaemon,
+    TcpService,
+    UdpService,
+    SctpService,
+    FwmarkService,
+    Scheduler,
+    Persistent,
+    Netmask,
+    RealServer,
+    Masquerading,
+    Ipip,
+    Gatewaying,
+    Weight,
+    UThreshold,
+    LThreshold,
+    Numeric,
+    Connection,
+    McastInterface,
+    SyncId,
+    Timeout,
+    Daemon,
+    Stats,
+    Rate,
+    Thresholds,
+    PersistentConn,
+    NoSort,
+    Sort,
+    Exact,
+    Ipv6,
+    Ops,
+    PersistenceEngine,
+    SchedFlags,
+    McastGroup,
+    McastPort,
+    McastTtl,
+    SyncMaxLen,
+    TunInfo,
+    TunType,
+    TunPort,
+    TunNoCsum,
+    TunCsum,
+    TunRemCsum,
+
+    // lvsadm extensions.
+    Drops,
+    Control,
+}
+
+internal enum ArgumentKind
+{
+    None,
+    Required,
+
+    /// <summary>popt's POPT_ARGFLAG_OPTIONAL: the next word is taken only if it does not start with '-'.</summary>
+    Optional,
+}
+
+/// <param name="NotBuilt">When set, lvsadm refuses the option with "&lt;display&gt; (&lt;NotBuilt&gt;) is not built yet".</param>
+internal sealed record OptionSpec(OptionId Id, string Long, char Short, ArgumentKind Argument, string? NotBuilt = null)
+{
+    /// <summary>How messages name the option: its short form if it has one, else its long form.</summary>
+    public string Display => Short != '\0' ? "-" + Short : "--" + Long;
+}
+
+/// <summary>The option table, in ipvsadm 1.31's order (popt matches long names exactly, no abbreviations).</summary>
+internal static class OptionTable
+{
+    public static readonly OptionSpec[] All =
+    [
+        new(OptionId.AddService, "add-service", 'A', ArgumentKind.None),
+        new(OptionId.EditService, "edit-service", 'E', ArgumentKind.None),
+        new(OptionId.DeleteService, "delete-service", 'D', ArgumentKind.None),
+        new(OptionId.Clear, "clear", 'C', ArgumentKind.None),
+        new(OptionId.List, "list", 'L', ArgumentKind.None),
+        new(OptionId.List, "list", 'l', ArgumentKind.None),
+        new(OptionId.Zero, "zero", 'Z', ArgumentKind.None),
+        new(OptionId.AddServer, "add-server", 'a', ArgumentKind.None),
+        new(OptionId.EditServer, "edit-server", 'e', ArgumentKind.None),
+        new(OptionId.DeleteServer, "delete-server", 'd', ArgumentKind.None),
+        new(OptionId.Set, "set", '\0', ArgumentKind.None, "setting connection timeouts"),
+        new(OptionId.Help, "help", 'h', ArgumentKind.None),
+        new(OptionId.Version, "version", 'v', ArgumentKind.None),
+        new(OptionId.Restore, "restore", 'R', ArgumentKind.None, "restoring rules"),
+        new(OptionId.Save, "save", 'S', ArgumentKind.None, "saving rules"),
+        new(OptionId.StartDaemon, "start-daemon", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.StopDaemon, "stop-daemon", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.TcpService, "tcp-service", 't', ArgumentKind.Required),
+        new(OptionId.UdpService, "udp-service", 'u', ArgumentKind.Required, "UDP services"),
+        new(OptionId.SctpService, "sctp-service", '\0', ArgumentKind.Required, "SCTP services"),
+        new(OptionId.FwmarkService, "fwmark-service", 'f', ArgumentKind.Required, "firewall-mark services"),
+        new(OptionId.Scheduler, "scheduler", 's', ArgumentKind.Required),
+        new(OptionId.Persistent, "persistent", 'p', ArgumentKind.Optional, "persistence"),
+        new(OptionId.Netmask, "netmask", 'M', ArgumentKind.Required, "the persistence netmask"),
+        new(OptionId.RealServer, "real-server", 'r', ArgumentKind.Required),
+        new(OptionId.Masquerading, "masquerading", 'm', ArgumentKind.None),
+        new(OptionId.Ipip, "ipip", 'i', ArgumentKind.None, "IP tunnelling"),
+        new(OptionId.Gatewaying, "gatewaying", 'g', ArgumentKind.None, "direct routing"),
+        new(OptionId.Weight, "weight", 'w', ArgumentKind.Required),
+        new(OptionId.UThreshold, "u-threshold", 'x', ArgumentKind.Required, "connection thresholds"),
+        new(OptionId.LThreshold, "l-threshold", 'y', ArgumentKind.Required, "connection thresholds"),
+        new(OptionId.Numeric, "numeric", 'n', ArgumentKind.None),
+        new(OptionId.Connection, "connection", 'c', ArgumentKind.None, "listing connections"),
+        new(OptionId.McastInterface, "mcast-interface", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.SyncId, "syncid", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.Timeout, "timeout", '\0', ArgumentKind.None, "listing timeouts"),
+        new(OptionId.Daemon, "daemon", '\0', ArgumentKind.None, "the connection sync daemon"),
+        new(OptionId.Stats, "stats", '\0', ArgumentKind.None),
+        new(OptionId.Rate, "rate", '\0', ArgumentKind.None, "rate statistics"),
+        new(OptionId.Thresholds, "thresholds", '\0', ArgumentKind.None, "connection thresholds"),
+        new(OptionId.PersistentConn, "persistent-conn", '\0', ArgumentKind.None, "persistence"),
+        new(OptionId.NoSort, "nosort", '\0', ArgumentKind.None),
+        new(OptionId.Sort, "sort", '\0', ArgumentKind.None),
+        new(OptionId.Exact, "exact", 'X', ArgumentKind.None),
+        new(OptionId.Ipv6, "ipv6", '6', ArgumentKind.None, "IPv6 firewall-mark services"),
+        new(OptionId.Ops, "ops", 'o', ArgumentKind.None, "one-packet scheduling"),
+        new(OptionId.PersistenceEngine, "pe", '\0', ArgumentKind.Required, "persistence engines"),
+        new(OptionId.SchedFlags, "sched-flags", 'b', ArgumentKind.Required, "scheduler flags"),
+        new(OptionId.McastGroup, "mcast-group", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.McastPort, "mcast-port", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.McastTtl, "mcast-ttl", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.SyncMaxLen, "sync-maxlen", '\0', ArgumentKind.Required, "the connection sync daemon"),
+        new(OptionId.TunInfo, "tun-info", '\0', ArgumentKind.None, "IP tunnelling"),
+        new(OptionId.TunType, "tun-type", '\0', ArgumentKind.Required, "IP tunnelling"),
+        new(OptionId.TunPort, "tun-port", '\0', ArgumentKind.Required, "IP tunnelling"),
+        new(OptionId.TunNoCsum, "tun-nocsum", '\0', ArgumentKind.None, "IP tunnelling"),
+        new(OptionId.TunCsum, "tun-csum", '\0', ArgumentKind.None, "IP tunnelling"),
+        new(OptionId.TunRemCsum, "tun-remcsum", '\0', ArgumentKind.None, "IP tunnelling"),
+        new(OptionId.Drops, "drops", '\0', ArgumentKind.None),
+        new(OptionId.Control, "control", '\0', ArgumentKind.Required),
+    ];
+
+    public static OptionSpec? FindLong(ReadOnlySpan<char> name)
+    {
+        foreach (OptionSpec spec in All)
+        {
+            if (name.SequenceEqual(spec.Long))
+            {
+                return spec;
+            }
+        }
+
+        return null;
+    }
+
+    public static OptionSpec? FindShort(char c)
+    {
+        foreach (OptionSpec spec in All)
+        {
+            if (spec.Short == c)
+            {
+                return spec;
+            }
+        }
+
+        return null;
+    }
+}

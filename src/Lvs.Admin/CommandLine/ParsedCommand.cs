@@ -1,0 +1,60 @@
+using Lvs.Contracts;
+
+namespace Lvs.Admin.CommandLine;
+
+/// <summary>What lvsadm was asked to do.</summary>
+internal enum AdminCommand
+{
+    AddService,
+    EditService,
+    DeleteService,
+    Clear,
+    List,
+    AddServer,
+    DeleteServer,
+    EditServer,
+    Zero,
+    Drops,
+    Help,
+    Version,
+}
+
+/// <summary>A real server as given with -r, resolved to its port (the service's when -r named none).</summary>
+internal sealed record RealServerTarget(string Address, ushort Port, bool IsIPv6);
+
+/// <summary>The result of parsing one lvsadm command line.</summary>
+internal sealed record ParsedCommand(AdminCommand Command)
+{
+    /// <summary>The virtual service of -t (null when none was given).</summary>
+    public ServiceKey? Service { get; init; }
+
+    public string? Scheduler { get; init; }
+
+    public RealServerTarget? Server { get; init; }
+
+    /// <summary>"masq", "route" or "tunnel"; ipvsadm's default is "route" (-g).</summary>
+    public string Method { get; init; } = "route";
+
+    /// <summary>ipvsadm's default weight is 1, also for -e.</summary>
+    public int Weight { get; init; } = 1;
+
+    public bool Numeric { get; init; }
+
+    public bool Stats { get; init; }
+
+    public bool Exact { get; init; }
+
+    public bool NoSort { get; init; }
+
+    /// <summary>-L --drops: list the data path's drop counters (lvsadm extension).</summary>
+    public bool Drops { get; init; }
+
+    /// <summary>--control PATH (lvsadm extension); null = $LVSD_CONTROL or the default.</summary>
+    public string? ControlPath { get; init; }
+}
+
+/// <summary>ipvsadm stops here: <see cref="Message"/> goes to stderr, the process exits with <see cref="ExitCode"/>.</summary>
+internal sealed class CommandLineException(int exitCode, string message) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using Lvs.Admin.CommandLine;
+using Lvs.Admin.Output;
+using Lvs.Contracts;
+
+namespace Lvs.Admin.Execution;
+
+/// <summary>Sends a parsed command to lvsd and prints the answer as ipvsadm would.</summary>
+/// <param name="send">One request to the control socket at a path (<see cref="ControlSocket.Send"/> in production).</param>
+internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse> send, INameResolver names)
+{
+    public int Run(ParsedCommand command, TextWriter stdout, TextWriter stderr)
+    {
+        switch (command.Command)
+        {
+            case AdminCommand.Help:
+                stdout.Write(UsageText.Build());
+                return 0;
+            case AdminCommand.Version:
+                stdout.Write(UsageText.VersionLine + "\n");
+                return 0;
+        }
+
+        string path = ControlSocket.Resolve(command.ControlPath);
+        ControlRequest request = BuildRequest(command);
+        ControlResponse response = send(path, request);
+
+        if (request.Command == Commands.Drops)
+        {
+            return PrintDrops(command, response, stdout, stderr);
+        }
+
+        if (request.Command == Commands.List)
+        {
+            return PrintList(command, response, stdout, stderr);
+        }
+
+        if (!response.Ok)
+        {
+            // ipvsadm: fprintf(stderr, "%s\n", ipvs_strerror(errno)) and the call's -1 as exit status.
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.CommandFailedExit;
+        }
+
+        return 0;
+    }
+
+    /// <summary>The control request for a command (internal for tests).</summary>
+    internal static ControlRequest BuildRequest(ParsedCommand command)
+    {
+        string name = command.Command switch
+        {
+            AdminCommand.AddService => Commands.AddService,
+            AdminCommand.EditService => Commands.EditService,
+            AdminCommand.DeleteService => Commands.DeleteService,
+            AdminCommand.Clear => Commands.Clear,
+            AdminCommand.AddServer => Commands.AddServer,
+            AdminCommand.EditServer => Commands.EditServer,
+            AdminCommand.DeleteServer => Commands.DeleteServer,
+            AdminCommand.Zero => Commands.Zero,
+            AdminCommand.List when command.Drops => Commands.Drops,
+            AdminCommand.List => Commands.List,
+            AdminCommand.Drops => Commands.Drops,
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.Command, "no control request for this command"),
+        };
+
+        bool addOrEditService = command.Command is AdminCommand.AddService or AdminCommand.EditService;
+        return new ControlRequest
+        {
+            Command = name,
+            Service = name == Commands.Drops ? null : command.Service,
+            Options = addOrEditService ? new ServiceOptions(command.Scheduler!) : null,
+            Server = command.Server is { } s ? new RealServerSpec(s.Address, s.Port, command.Method, command.Weight) : null,
+        };
+    }
+
+    private int PrintList(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        if (response.Status is not { } status)
+        {
+            stderr.Write($"{Errors.Program}: lvsd answered without a status\n");
+            return Errors.ListFailedExit;
+        }
+
+        var formatter = new ListFormatter(new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort), names);
+        if (command.Service is { } key)
+        {
+            ServiceStatus? service = status.Services.FirstOrDefault(s => SameService(s.Key, key));
+            if (service is null)
+            {
+                stderr.Write("No such service\n");
+                return Errors.ListFailedExit;
+            }
+
+            stdout.Write(formatter.FormatOne(service));
+            return 0;
+        }
+
+        stdout.Write(formatter.FormatAll(status));
+        return 0;
+    }
+
+    private static int PrintDrops(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        stdout.Write(DropsFormatter.Format(response.Drops ?? []));
+        return 0;
+    }
+
+    private static bool SameService(ServiceKey a, ServiceKey b) =>
+        a.Protocol == b.Protocol && a.Port == b.Port
+        && IPAddress.TryParse(a.Address, out IPAddress? x) && IPAddress.TryParse(b.Address, out IPAddress? y) && x.Equals(y);
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Lvs.Contracts;
+
+namespace Lvs.Admin.Output;
+
+/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT and FMT_NOSORT.</summary>
+internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort);
+
+/// <summary>
+/// ipvsadm 1.31's list_all / list_service / print_title / print_service_entry, byte for byte,
+/// trailing blanks included (the last column is printed with %-10u).
+/// </summary>
+internal sealed class ListFormatter(ListFormat format, INameResolver names)
+{
+    /// <summary>list_all: the version header, the title, every service.</summary>
+    public string FormatAll(StatusSnapshot snapshot)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"IP Virtual Server version {snapshot.Version} (size={snapshot.ConnectionTableSize})\n");
+        AppendTitle(sb);
+        IReadOnlyList<ServiceStatus> services = format.NoSort ? snapshot.Services : IpvsSort.Services(snapshot.Services);
+        foreach (ServiceStatus service in services)
+        {
+            AppendService(sb, service);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>list_service (-L -t): the title and one service, no version header.</summary>
+    public string FormatOne(ServiceStatus service)
+    {
+        var sb = new StringBuilder();
+        AppendTitle(sb);
+        AppendService(sb, service);
+        return sb.ToString();
+    }
+
+    private void AppendTitle(StringBuilder sb)
+    {
+        if (format.Stats)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{"Prot LocalAddress:Port",-33} {"Conns",8} {"InPkts",8} {"OutPkts",8} {"InBytes",8} {"OutBytes",8}\n");
+            sb.Append("  -> RemoteAddress:Port\n");
+        }
+        else
+        {
+            sb.Append("Prot LocalAddress:Port Scheduler Flags\n");
+            sb.Append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+        }
+    }
+
+    private void AppendService(StringBuilder sb, ServiceStatus service)
+    {
+        bool serviceIsV6 = IsIPv6(service.Key.Address);
+        string name = $"{ProtocolName(service.Key.Protocol),-4} {AddressPort(service.Key.Address, service.Key.Port, service.Key.Protocol)}";
+        if (!serviceIsV6 && name.Length > 33)
+        {
+            // ipvsadm cuts IPv4 service names at 33 characters (svc_name[33] = '\0').
+            name = name[..33];
+        }
+
+        if (format.Stats)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{name,-33}");
+            AppendStats(sb, service.Stats);
+        }
+        else
+        {
+            sb.Append(name).Append(' ').Append(service.Scheduler);
+        }
+
+        sb.Append('\n');
+
+        IReadOnlyList<RealServerStatus> servers = format.NoSort ? service.Servers : IpvsSort.Servers(service.Servers);
+        foreach (RealServerStatus server in servers)
+        {
+            string dname = AddressPort(server.Address, server.Port, service.Key.Protocol);
+            if (!IsIPv6(server.Address) && dname.Length > 28)
+            {
+                dname = dname[..28];
+            }
+
+            if (format.Stats)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  -> {dname,-28}");
+                AppendStats(sb, server.Stats);
+                sb.Append('\n');
+            }
+            else
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  -> {dname,-28} {MethodName(server.Method),-7} {server.Weight,-6} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
+            }
+        }
+    }
+
+    private void AppendStats(StringBuilder sb, TrafficStats stats)
+    {
+        sb.Append(NumberFormat.LargeNumber(stats.Conns, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(stats.InPackets, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(stats.OutPackets, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(stats.InBytes, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(stats.OutBytes, format.Exact));
+    }
+
+    /// <summary>addrport_to_anyname: "a.b.c.d:port" or "[v6]:port", names instead of numbers without -n.</summary>
+    private string AddressPort(string address, ushort port, string protocol)
+    {
+        bool v6 = IsIPv6(address);
+        string host = address;
+        string portText = port.ToString(CultureInfo.InvariantCulture);
+        if (!format.Numeric)
+        {
+            if (IPAddress.TryParse(address, out IPAddress? ip) && names.HostName(ip) is { } hostName)
+            {
+                host = hostName;
+            }
+
+            portText = names.ServiceName(port, protocol) ?? portText;
+        }
+
+        return v6 ? $"[{host}]:{portText}" : $"{host}:{portText}";
+    }
+
+    private static bool IsIPv6(string address) =>
+        IPAddress.TryParse(address, out IPAddress? ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
+
+    /// <summary>protocol_name.</summary>
+    public static string ProtocolName(string protocol) => protocol switch
+    {
+        "tcp" => "TCP",
+        "udp" => "UDP",
+        "sctp" => "SCTP",
+        _ => "?",
+    };
+
+    /// <summary>fwd_name: the Forward column.</summary>
+    public static string MethodName(string method) => method switch
+    {
+        "masq" => "Masq",
+        "route" => "Route",
+        "tunnel" => "Tunnel",
+        "local" => "Local",
+        _ => method,
+    };
+}
