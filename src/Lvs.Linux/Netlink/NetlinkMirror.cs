@@ -42,16 +42,12 @@ public sealed class NetlinkMirror : INetlinkEventSink
     public IReadOnlyList<AddressInfo> Addresses => [.. _addresses.Values];
 
     /// <summary>
-    /// Subscribes <paramref name="socket"/> to events if it is not yet, then replaces all state
-    /// with fresh dumps and publishes a new view.
+    /// Replaces all state with fresh dumps and publishes a new view. Open <paramref name="socket"/>
+    /// with event groups so that <see cref="Refresh"/> can follow changes from here on.
     /// </summary>
     public void Load(RtNetlinkSocket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        if (socket.Fd < 0)
-        {
-            socket.Subscribe();
-        }
 
         var links = new Dictionary<int, LinkInfo>();
         foreach (var link in socket.DumpLinks())

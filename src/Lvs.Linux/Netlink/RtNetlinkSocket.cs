@@ -20,9 +20,12 @@ public enum RtNetlinkGroups : uint
     Default = Link | Neighbour | IPv4Address | IPv4Route | IPv6Address | IPv6Route,
 }
 
+/// <summary>Observer of raw netlink receive buffers.</summary>
+internal delegate void RawReceiveHandler(ReadOnlySpan<byte> buffer);
+
 /// <summary>
 /// A NETLINK_ROUTE socket pair in the network namespace of the thread that opened it: one
-/// socket for request/dump round trips and, after <see cref="Subscribe"/>, one non-blocking
+/// socket for request/dump round trips and, unless opened without groups, one non-blocking
 /// socket for multicast events whose <see cref="Fd"/> the caller polls. Not thread-safe:
 /// one thread dumps and drains. Malformed messages are skipped and counted, never thrown.
 /// </summary>
@@ -41,44 +44,42 @@ public sealed unsafe class RtNetlinkSocket : IDisposable
 
     private RtNetlinkSocket(int requestFd) => _requestFd = requestFd;
 
-    /// <summary>The event socket's descriptor for poll(2), or -1 before <see cref="Subscribe"/>.</summary>
+    /// <summary>The event socket's descriptor for poll(2), or -1 when opened without event groups.</summary>
     public int Fd => _eventFd;
 
     /// <summary>Messages skipped because their lengths or values were impossible.</summary>
     public long MalformedMessages => Interlocked.Read(ref _malformed);
 
+    /// <summary>Sees every raw receive buffer before decoding (tests capture real kernel output with it).</summary>
+    internal RawReceiveHandler? RawReceived { get; set; }
+
     /// <summary>Times the kernel dropped events because the event socket's buffer was full.</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
 
-    /// <summary>Opens the request socket in the calling thread's network namespace.</summary>
-    /// <exception cref="LinuxException">socket or bind failed.</exception>
-    public static RtNetlinkSocket Open()
-    {
-        var fd = OpenSocket(0, nonBlocking: false);
-        return new RtNetlinkSocket(fd);
-    }
-
     /// <summary>
-    /// Opens the event socket subscribed to <paramref name="groups"/>. Subscribe before dumping,
-    /// so no change between the dump and the subscription is lost (events after the dump may
-    /// repeat what it showed; sinks treat "new" as add-or-replace).
+    /// Opens the request socket and, unless <paramref name="events"/> is <see cref="RtNetlinkGroups.None"/>,
+    /// the event socket subscribed to those groups, both in the calling thread's network namespace
+    /// (a netlink socket stays in the namespace it was created in). The subscription exists before
+    /// any dump, so no change between a dump and the first drain is lost (events may repeat what a
+    /// dump showed; sinks treat "new" as add-or-replace).
     /// </summary>
-    public void Subscribe(RtNetlinkGroups groups = RtNetlinkGroups.Default)
+    /// <exception cref="LinuxException">socket or bind failed.</exception>
+    public static RtNetlinkSocket Open(RtNetlinkGroups events = RtNetlinkGroups.Default)
     {
-        ObjectDisposedException.ThrowIf(_requestFd < 0, this);
-        if (_eventFd >= 0)
+        var socket = new RtNetlinkSocket(OpenSocket(0, nonBlocking: false));
+        try
         {
-            throw new InvalidOperationException("already subscribed");
+            if (events != RtNetlinkGroups.None)
+            {
+                socket._eventFd = OpenEventSocket((uint)events);
+            }
+
+            return socket;
         }
-
-        _eventFd = OpenSocket((uint)groups, nonBlocking: true);
-
-        // Bursts (a link going down withdraws many routes) must not overflow the queue;
-        // SO_RCVBUFFORCE needs CAP_NET_ADMIN, SO_RCVBUF is the fallback.
-        var size = 4 * 1024 * 1024;
-        if (Libc.SetSockOpt(_eventFd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, &size, sizeof(int)) != 0)
+        catch
         {
-            _ = Libc.SetSockOpt(_eventFd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &size, sizeof(int));
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -92,7 +93,7 @@ public sealed unsafe class RtNetlinkSocket : IDisposable
         ArgumentNullException.ThrowIfNull(sink);
         if (_eventFd < 0)
         {
-            throw new InvalidOperationException("Subscribe first");
+            throw new InvalidOperationException("opened without event groups");
         }
 
         var messages = 0;
@@ -127,6 +128,7 @@ public sealed unsafe class RtNetlinkSocket : IDisposable
                 throw new LinuxException("recv(netlink events)", errno);
             }
 
+            RawReceived?.Invoke(_buffer.AsSpan(0, (int)received));
             var result = RtNetlinkDecoder.Decode(_buffer.AsSpan(0, (int)received), sink, 0);
             messages += result.Messages;
             Interlocked.Add(ref _malformed, result.Malformed);
@@ -206,6 +208,7 @@ public sealed unsafe class RtNetlinkSocket : IDisposable
         while (true)
         {
             var received = ReceiveReply();
+            RawReceived?.Invoke(_buffer.AsSpan(0, received));
             var result = RtNetlinkDecoder.Decode(_buffer.AsSpan(0, received), sink, sequence);
             Interlocked.Add(ref _malformed, result.Malformed);
             interrupted |= result.Interrupted;
@@ -258,6 +261,21 @@ public sealed unsafe class RtNetlinkSocket : IDisposable
                 throw LinuxException.FromLast("recv(netlink)");
             }
         }
+    }
+
+    private static int OpenEventSocket(uint groups)
+    {
+        var fd = OpenSocket(groups, nonBlocking: true);
+
+        // Bursts (a link going down withdraws many routes) must not overflow the queue;
+        // SO_RCVBUFFORCE needs CAP_NET_ADMIN, SO_RCVBUF is the fallback.
+        var size = 4 * 1024 * 1024;
+        if (Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, &size, sizeof(int)) != 0)
+        {
+            _ = Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &size, sizeof(int));
+        }
+
+        return fd;
     }
 
     private static int OpenSocket(uint groups, bool nonBlocking)
