@@ -1,0 +1,150 @@
+using Lvs.Contracts;
+using Lvs.Core;
+using Lvs.Core.Services;
+using Lvs.Daemon.Control;
+using WireKey = Lvs.Contracts.ServiceKey;
+
+namespace Lvs.Daemon.Tests.Control;
+
+public class ControlHandlerTests
+{
+    private static readonly WireKey Vip = new("tcp", "192.0.2.10", 80);
+
+    private readonly ServiceTable _services = new(workers: 1);
+    private readonly ControlHandler _handler;
+
+    public ControlHandlerTests()
+    {
+        _handler = new ControlHandler(_services, [new Director(_services)]);
+    }
+
+    private ControlResponse Send(string command, WireKey? key = null, string? scheduler = null, RealServerSpec? server = null) =>
+        _handler.Handle(new ControlRequest
+        {
+            Command = command,
+            Service = key,
+            Options = scheduler is null ? null : new ServiceOptions(scheduler),
+            Server = server,
+        });
+
+    [Fact]
+    public void AddServiceAndServers_ListShowsThemInOrder()
+    {
+        Assert.True(Send(Commands.AddService, Vip, "rr").Ok);
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 1)).Ok);
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.12", 0, "masq", 3)).Ok);
+
+        StatusSnapshot status = Send(Commands.List).Status!;
+        ServiceStatus svc = Assert.Single(status.Services);
+        Assert.Equal(Vip, svc.Key);
+        Assert.Equal("rr", svc.Scheduler);
+        Assert.Collection(
+            svc.Servers,
+            s => Assert.Equal(("10.0.0.11", (ushort)80, "masq", 1), (s.Address, s.Port, s.Method, s.Weight)),
+            s => Assert.Equal(("10.0.0.12", (ushort)80, "masq", 3), (s.Address, s.Port, s.Method, s.Weight)));
+        Assert.Equal("1.2.1", status.Version);
+    }
+
+    [Fact]
+    public void AddService_Twice_ServiceExists()
+    {
+        Assert.True(Send(Commands.AddService, Vip, "rr").Ok);
+        ControlResponse r = Send(Commands.AddService, Vip, "wrr");
+        Assert.False(r.Ok);
+        Assert.Equal(ControlError.ServiceExists, r.Error);
+        Assert.Equal("rr", Send(Commands.List).Status!.Services[0].Scheduler);
+    }
+
+    [Fact]
+    public void EditService_ChangesScheduler_KeepsServers()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 1));
+        Assert.True(Send(Commands.EditService, Vip, "wrr").Ok);
+        ServiceStatus svc = Send(Commands.List).Status!.Services[0];
+        Assert.Equal("wrr", svc.Scheduler);
+        Assert.Single(svc.Servers);
+    }
+
+    [Fact]
+    public void ServerCommands_UnknownServiceOrServer_ErrorsAsIpvsadm()
+    {
+        RealServerSpec rs = new("10.0.0.11", 80, "masq", 1);
+        Assert.Equal(ControlError.NoSuchService, Send(Commands.AddServer, Vip, server: rs).Error);
+        Send(Commands.AddService, Vip, "rr");
+        Assert.Equal(ControlError.NoSuchDestination, Send(Commands.EditServer, Vip, server: rs).Error);
+        Assert.Equal(ControlError.NoSuchDestination, Send(Commands.DeleteServer, Vip, server: rs).Error);
+        Assert.True(Send(Commands.AddServer, Vip, server: rs).Ok);
+        Assert.Equal(ControlError.DestinationExists, Send(Commands.AddServer, Vip, server: rs).Error);
+        Assert.Equal(ControlError.NoSuchService, Send(Commands.DeleteService, new WireKey("tcp", "192.0.2.11", 80)).Error);
+    }
+
+    [Theory]
+    [InlineData("route")]
+    [InlineData("tunnel")]
+    public void AddServer_MethodNotBuilt_RefusedAndTableUnchanged(string method)
+    {
+        Send(Commands.AddService, Vip, "rr");
+        ControlResponse r = Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, method, 1));
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.Contains("not built yet", r.Message);
+        Assert.Empty(Send(Commands.List).Status!.Services[0].Servers);
+    }
+
+    [Theory]
+    [InlineData("wlc", "not built yet")]
+    [InlineData("bogus", "unknown scheduler")]
+    public void AddService_SchedulerNotAvailable_Refused(string scheduler, string message)
+    {
+        ControlResponse r = Send(Commands.AddService, Vip, scheduler);
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.Contains(message, r.Message);
+        Assert.Empty(Send(Commands.List).Status!.Services);
+    }
+
+    [Theory]
+    [InlineData("tcp", "not-an-ip", 80)]
+    [InlineData("tcp", "2001:db8:a::1", 80)]
+    [InlineData("sctp", "192.0.2.10", 80)]
+    [InlineData("tcp", "192.0.2.10", 0)]
+    public void AddService_BadKey_Invalid(string protocol, string address, int port)
+    {
+        ControlResponse r = Send(Commands.AddService, new WireKey(protocol, address, (ushort)port), "rr");
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.False(string.IsNullOrEmpty(r.Message));
+    }
+
+    [Fact]
+    public void AddServer_WeightOutOfRange_Invalid()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Assert.Equal(ControlError.Invalid, Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 70000)).Error);
+    }
+
+    [Fact]
+    public void ClearAndDelete_RemoveServices()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Send(Commands.AddService, new WireKey("udp", "192.0.2.10", 53), "rr");
+        Assert.True(Send(Commands.DeleteService, Vip).Ok);
+        Assert.Single(Send(Commands.List).Status!.Services);
+        Assert.True(Send(Commands.Clear).Ok);
+        Assert.Empty(Send(Commands.List).Status!.Services);
+    }
+
+    [Fact]
+    public void Drops_ListsEveryReasonWithCounts()
+    {
+        ControlResponse r = Send(Commands.Drops);
+        Assert.True(r.Ok);
+        Assert.Contains(r.Drops!, d => d.Reason == "ip-header-length");
+        Assert.Contains(r.Drops!, d => d.Reason == "tcp-data-offset");
+        Assert.All(r.Drops!, d => Assert.Equal(0UL, d.Count));
+    }
+
+    [Fact]
+    public void UnknownCommand_Invalid()
+    {
+        Assert.Equal(ControlError.Invalid, Send("explode").Error);
+    }
+}

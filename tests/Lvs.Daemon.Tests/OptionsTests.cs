@@ -1,0 +1,40 @@
+namespace Lvs.Daemon.Tests;
+
+public class OptionsTests
+{
+    [Fact]
+    public void Parse_NoArguments_Defaults()
+    {
+        Options? o = Options.Parse([], out string? error);
+        Assert.NotNull(o);
+        Assert.Null(error);
+        Assert.Empty(o.Interfaces);
+        Assert.Equal("lvsd", o.NftTable);
+    }
+
+    [Fact]
+    public void Parse_AllOptions_Applied()
+    {
+        Options? o = Options.Parse(
+            ["--control", "/tmp/a.sock", "--interface", "eth0", "-i", "eth1", "--max-connections", "1000", "--nft-table", "t1"],
+            out _);
+        Assert.NotNull(o);
+        Assert.Equal("/tmp/a.sock", o.ControlPath);
+        Assert.Equal(["eth0", "eth1"], o.Interfaces);
+        Assert.Equal(1000, o.MaxConnections);
+        Assert.Equal("t1", o.NftTable);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--control")]
+    [InlineData("--interface")]
+    [InlineData("--max-connections", "x")]
+    [InlineData("--max-connections", "3")]
+    public void Parse_BadArguments_OneLineError(params string[] args)
+    {
+        Assert.Null(Options.Parse(args, out string? error));
+        Assert.False(string.IsNullOrEmpty(error));
+        Assert.DoesNotContain('\n', error);
+    }
+}
