@@ -38,7 +38,7 @@ public sealed class NetlinkMirror : INetlinkEventSink
     /// <summary>Looks up an interface by name in the last published link set.</summary>
     public LinkInfo? FindLink(string name) => Volatile.Read(ref _links).Values.FirstOrDefault(l => l.Name == name);
 
-    /// <summary>The addresses currently known.</summary>
+    /// <summary>The addresses currently known (a copy; call on the control thread).</summary>
     public IReadOnlyList<AddressInfo> Addresses => [.. _addresses.Values];
 
     /// <summary>

@@ -80,10 +80,16 @@ internal static partial class RtNetlinkDecoder
 
     private static ParseStatus Dispatch(NetlinkMessage message, INetlinkEventSink sink, uint sequence, ref DecodeResult result)
     {
+        // Replies to an earlier request (one abandoned after a timeout) must not leak into this one.
+        if (sequence != 0 && message.Sequence != sequence)
+        {
+            return ParseStatus.Ignored;
+        }
+
         switch (message.Type)
         {
             case NLMSG_DONE:
-                if (sequence != 0 && message.Sequence == sequence)
+                if (sequence != 0)
                 {
                     result.Done = true;
                 }
@@ -96,7 +102,7 @@ internal static partial class RtNetlinkDecoder
                     return ParseStatus.Malformed;
                 }
 
-                if (sequence != 0 && message.Sequence == sequence)
+                if (sequence != 0)
                 {
                     var error = MemoryMarshal.Read<int>(message.Payload);
                     result.Error = error == int.MinValue ? int.MaxValue : -error;

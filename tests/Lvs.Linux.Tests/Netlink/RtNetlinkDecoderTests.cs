@@ -100,6 +100,22 @@ public sealed class RtNetlinkDecoderTests
     }
 
     [Fact]
+    public void Decode_RepliesToOtherSequence_AreIgnored()
+    {
+        var buffer = new NetlinkMessageBuilder()
+            .Message(RTM_NEWLINK, 5).Link(3, 0).AttributeString(IFLA_IFNAME, "old0")
+            .Message(NLMSG_DONE, 5).U32(0)
+            .Message(RTM_NEWLINK, 6).Link(4, 0).AttributeString(IFLA_IFNAME, "new0")
+            .ToArray();
+        var sink = new RecordingSink();
+
+        var result = RtNetlinkDecoder.Decode(buffer, sink, 6);
+
+        Assert.False(result.Done);
+        Assert.Equal("new0", Assert.Single(sink.Links).Link.Name);
+    }
+
+    [Fact]
     public void Decode_OtherFamilies_AreIgnoredNotMalformed()
     {
         // AF_BRIDGE (7) fdb entry and an RTNL_FAMILY_IPMR (128) route.
@@ -216,7 +232,7 @@ public sealed class RtNetlinkDecoderTests
                 }
             }
 
-            var result = RtNetlinkDecoder.Decode(input, sink, 7);
+            var result = RtNetlinkDecoder.Decode(input, sink, i % 2 == 0 ? 0u : 7u);
             malformed += result.Malformed;
             if (sink.Links.Count > 1000)
             {
