@@ -61,6 +61,37 @@ public sealed class TestNamespace : IDisposable
         b.Ip("link", "set", ifB, "up");
     }
 
+    /// <summary>
+    /// Waits (bounded) until <paramref name="ifName"/> is operationally up: only then has the kernel
+    /// attached its qdisc, and frames sent earlier are silently dropped.
+    /// </summary>
+    public void WaitOperUp(string ifName, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var fields = Ip("-br", "link", "show", "dev", ifName).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 1 && fields[1] == "UP")
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name}/{ifName} not up: {string.Join(' ', fields)}");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>The MAC address of <paramref name="ifName"/> in this namespace.</summary>
+    public byte[] MacOf(string ifName)
+    {
+        var fields = Ip("-br", "link", "show", "dev", ifName).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return Convert.FromHexString(fields[2].Replace(":", string.Empty, StringComparison.Ordinal));
+    }
+
     /// <summary>Runs `ip -n NAME args...` and returns its stdout; throws on a non-zero exit.</summary>
     public string Ip(params string[] args) => Run("ip", ["-n", Name, .. args]);
 

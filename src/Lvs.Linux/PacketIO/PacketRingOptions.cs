@@ -5,12 +5,17 @@ public sealed record PacketRingOptions
 {
     /// <summary>
     /// Bytes per block: a power of two, at least a page. A frame must fit in one block with its
-    /// headers, so GSO frames of 64 KiB need well over 64 KiB; 1 MiB holds ~15 of them.
+    /// headers (else it is truncated), so GSO frames of 64 KiB need more than 64 KiB; 256 KiB holds three.
     /// </summary>
-    public int BlockSize { get; init; } = 1 << 20;
+    public int BlockSize { get; init; } = 256 << 10;
 
-    /// <summary>Number of blocks (the ring is BlockSize x BlockCount bytes of locked memory).</summary>
-    public int BlockCount { get; init; } = 16;
+    /// <summary>
+    /// Number of blocks; the ring is BlockSize x BlockCount bytes (16 MiB by default). Under light
+    /// load each block retires after <see cref="RetireTimeoutMs"/> holding only a frame or two, so
+    /// the block count, not the bytes, bounds how long a consumer may stall before the kernel
+    /// drops frames: many smaller blocks beat few big ones.
+    /// </summary>
+    public int BlockCount { get; init; } = 64;
 
     /// <summary>
     /// tp_retire_blk_tov: how long the kernel fills a block before handing it over anyway. Under light

@@ -75,6 +75,24 @@ public class TPacketBlockTests
     }
 
     [Fact]
+    public void Walk_StructHandler_AllocatesNothing()
+    {
+        var block = BuildBlock();
+        var handler = new Counter();
+        var warm = TPacketBlock.Open(block);
+        TPacketBlock.Walk(block, ref warm, ref handler, 10, hasVnetHeader: true);
+
+        var cursor = TPacketBlock.Open(block);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int handled = TPacketBlock.Walk(block, ref cursor, ref handler, 10, hasVnetHeader: true);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(2, handled);
+        Assert.Equal(4, handler.Count);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void StatusAndRelease_UserBlock_ReturnsToKernel()
     {
         var block = BuildBlock();
@@ -141,6 +159,13 @@ public class TPacketBlockTests
         public List<(FrameInfo Info, byte[] Bytes)> Frames { get; }
 
         public readonly void OnFrame(Span<byte> frame, ref FrameInfo info) => Frames.Add((info, frame.ToArray()));
+    }
+
+    private struct Counter : IFrameHandler
+    {
+        public int Count;
+
+        public void OnFrame(Span<byte> frame, ref FrameInfo info) => Count++;
     }
 
     private struct Rewriter : IFrameHandler
