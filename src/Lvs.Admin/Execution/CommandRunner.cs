@@ -65,12 +65,16 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         };
 
         bool addOrEditService = command.Command is AdminCommand.AddService or AdminCommand.EditService;
+
+        // -d names a real server by address and port only; ipvsadm sends its default method (-g)
+        // along, but lvsd checks the method on every server command, so send the one it has.
+        string method = command.Command == AdminCommand.DeleteServer ? "masq" : command.Method;
         return new ControlRequest
         {
             Command = name,
             Service = name == Commands.Drops ? null : command.Service,
             Options = addOrEditService ? new ServiceOptions(command.Scheduler!) : null,
-            Server = command.Server is { } s ? new RealServerSpec(s.Address, s.Port, command.Method, command.Weight) : null,
+            Server = command.Server is { } s ? new RealServerSpec(s.Address, s.Port, method, command.Weight) : null,
         };
     }
 
