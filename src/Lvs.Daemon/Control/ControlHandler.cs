@@ -31,7 +31,7 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
                 Commands.Clear => Clear(),
                 Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight)),
                 Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight)),
-                Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port)),
+                Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port), identityOnly: true),
                 Commands.Zero => Zero(request),
                 _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
             };
@@ -84,7 +84,8 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
         return action(key, request.Options);
     }
 
-    private static ControlResponse WithServer(ControlRequest request, Func<CoreKey, ParsedServer, TableResult> action)
+    /// <param name="identityOnly">Delete names a server by address and port only; its method and weight are ignored.</param>
+    private static ControlResponse WithServer(ControlRequest request, Func<CoreKey, ParsedServer, TableResult> action, bool identityOnly = false)
     {
         if (request.Service is null || request.Server is null)
         {
@@ -100,6 +101,12 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
         if (!Ipv4.TryParse(spec.Address, out uint address))
         {
             return ControlResponse.Fail(ControlError.Invalid, $"real server address '{spec.Address}' is not an IPv4 address (IPv6 is not built yet)");
+        }
+
+        ushort port = spec.Port == 0 ? key.Port : spec.Port;
+        if (identityOnly)
+        {
+            return Map(action(key, new ParsedServer(address, port, ForwardMethod.Masquerade, 0)), key, null);
         }
 
         if (spec.Weight is < 0 or > 65535)
@@ -120,7 +127,6 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
                 return ControlResponse.Fail(ControlError.Invalid, $"unknown forwarding method '{spec.Method}'");
         }
 
-        ushort port = spec.Port == 0 ? key.Port : spec.Port;
         return Map(action(key, new ParsedServer(address, port, method, spec.Weight)), key, null);
     }
 

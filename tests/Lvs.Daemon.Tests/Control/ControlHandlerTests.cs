@@ -115,6 +115,15 @@ public class ControlHandlerTests
     }
 
     [Fact]
+    public void DeleteServer_MethodAndWeightIgnored()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 1));
+        Assert.True(Send(Commands.DeleteServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "route", 0)).Ok);
+        Assert.Empty(Send(Commands.List).Status!.Services[0].Servers);
+    }
+
+    [Fact]
     public void AddServer_WeightOutOfRange_Invalid()
     {
         Send(Commands.AddService, Vip, "rr");
