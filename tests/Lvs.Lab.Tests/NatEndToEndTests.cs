@@ -50,6 +50,39 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     }
 
     [RootFact]
+    public void RoundRobin_ClientPortsReusedWhileOldEntriesLinger_EverySynScheduled()
+    {
+        Lab.AddNatService("rr", 1, 1);
+        // 16 client ports for 32 connections: every port comes back while lvsd still holds the
+        // closed connection's entry. ip_vs (conn_reuse_mode=1) schedules a SYN that hits a
+        // TIME_WAIT entry as a new connection; so must lvsd, or rr's order breaks (as after wrk).
+        Lab.Exec(Lab.ClientNamespace, "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=40000 40015", "net.ipv4.tcp_tw_reuse=1")
+            .EnsureSuccess();
+        try
+        {
+            var results = new List<ProbeResult>();
+            for (int i = 1; i <= 32; i++)
+            {
+                // Connection: close lets nginx close first, so the client's port is free at once.
+                var result = Lab.Curl($"http://{NatLab.Vip}/", PerRequestTimeout, "-H", "Connection: close", "-w", "%{local_port}");
+                var server = Lab.RealServers.FirstOrDefault(rs => result.Stdout.StartsWith(NginxConfig.Body(rs.Name), StringComparison.Ordinal));
+                results.Add(new ProbeResult(i, server, result.Succeeded ? null : result.Stderr.Trim()));
+                _output.WriteLine($"{results[^1]} from port {result.Stdout.TrimEnd().Split('\n')[^1]}");
+            }
+
+            Assert.All(results, r => Assert.Null(r.Error));
+            Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
+            // The service's Conns column counts scheduled connections: one per request.
+            string stats = Lab.Lvsadm("-L", "-n", "--stats").EnsureSuccess().Stdout;
+            Assert.Matches(@"TCP  192\.0\.2\.10:80\s+32\s", stats);
+        }
+        finally
+        {
+            Lab.Exec(Lab.ClientNamespace, "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=32768 60999", "net.ipv4.tcp_tw_reuse=2");
+        }
+    }
+
+    [RootFact]
     public void Wrk_20ConnectionsWithConnectionClose_NoSocketErrorsNoBadResponses()
     {
         Lab.AddNatService("rr", 1, 1);
