@@ -101,7 +101,14 @@ public sealed class Director
 
         if (Connections.TryFind(protocol, saddr, sport, daddr, dport, out int index, out PacketDirection direction))
         {
-            return Forward(ip, l4, ref Connections[index], direction, meta, now);
+            if (!IsReusedTuple(ref Connections[index], direction, l4))
+            {
+                return Forward(ip, l4, ref Connections[index], direction, meta, now);
+            }
+
+            // A new SYN on a closed tuple is a new connection: schedule it afresh rather than
+            // pinning it to the old server (ip_vs conn_reuse_mode=1, without its 1 s stall).
+            Connections.Remove(index);
         }
 
         VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport));
@@ -127,6 +134,11 @@ public sealed class Director
         if (protocol == IpProtocol.Tcp && (tcpFlags & (TcpSegment.Syn | TcpSegment.Rst)) != TcpSegment.Syn)
         {
             return Verdict.Drop(DropReason.NoConnection);
+        }
+
+        if (ip.TimeToLive <= 1)
+        {
+            return Verdict.Drop(DropReason.TtlExceeded);
         }
 
         ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
@@ -204,6 +216,18 @@ public sealed class Director
         return Verdict.Forward(nextHop);
     }
 
+    /// <summary>
+    /// True for a client SYN on an entry in TIME_WAIT or CLOSE (is_new_conn_expected): the
+    /// client has started a new connection that happens to reuse the old one's ports.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsReusedTuple(ref Connection c, PacketDirection direction, Span<byte> l4) =>
+        c.Protocol == IpProtocol.Tcp
+        && direction != PacketDirection.Output
+        && c.State is TcpState.TimeWait or TcpState.Close
+        && l4.Length > 13
+        && (l4[13] & (TcpSegment.Syn | TcpSegment.Ack | TcpSegment.Rst)) == TcpSegment.Syn;
+
     /// <summary>Checks what forwarding relies on: IPv4 header checksum and a whole transport header.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static DropReason Validate(Ipv4Packet ip, Span<byte> l4, IpProtocol protocol, out byte tcpFlags)
@@ -226,6 +250,12 @@ public sealed class Director
             return DropReason.None;
         }
 
-        return l4.Length < UdpDatagram.HeaderLength ? DropReason.UdpTruncated : DropReason.None;
+        if (l4.Length < UdpDatagram.HeaderLength)
+        {
+            return DropReason.UdpTruncated;
+        }
+
+        int udpLength = BinaryPrimitives.ReadUInt16BigEndian(l4[4..]);
+        return udpLength < UdpDatagram.HeaderLength || udpLength > l4.Length ? DropReason.UdpLength : DropReason.None;
     }
 }

@@ -215,6 +215,59 @@ public class DirectorTests
         Assert.Equal(1, rs.Counters.Totals.OutPackets);
     }
 
+    [Fact]
+    public void Process_SynOnTimeWaitTuple_ScheduledAsNewConnection()
+    {
+        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
+        Establish();
+        In(Fin | Ack);
+        Out(Fin | Ack);
+        In(Ack);
+        Assert.Equal(TcpState.TimeWait, Entry().State);
+        uint first = Entry().DestAddress;
+
+        In(Syn);
+
+        Assert.Equal(TcpState.SynRecv, Entry().State);
+        Assert.NotEqual(first, Entry().DestAddress); // rr moved on to the other server
+        Assert.Equal(2, _services.Lookup(GoldenPackets.TcpService)!.Counters.Totals.Conns);
+        Assert.Equal(1, _director.Connections.Count);
+    }
+
+    [Fact]
+    public void Process_SynOnEstablishedTuple_StaysOnItsServer()
+    {
+        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
+        Establish();
+        uint first = Entry().DestAddress;
+
+        In(Syn);
+
+        Assert.Equal(first, Entry().DestAddress);
+        Assert.Equal(1, _services.Lookup(GoldenPackets.TcpService)!.Counters.Totals.Conns);
+    }
+
+    [Fact]
+    public void Process_SynWithTtlOne_DroppedWithoutConnection()
+    {
+        Verdict v = Process(PacketBuilder.Tcp(Client, 40000, Vip, 80, Syn, ttl: 1));
+
+        Assert.Equal(DropReason.TtlExceeded, v.Reason);
+        Assert.Equal(0, _director.Connections.Count);
+    }
+
+    [Fact]
+    public void Process_UdpLengthPastPayload_DropsUdpLength()
+    {
+        byte[] frame = PacketBuilder.Udp(Client, 5353, Vip, 53, [1, 2, 3]);
+        frame[14 + 20 + 4] = 0x10; // UDP length 4096 > 11 bytes present
+        frame[14 + 20 + 5] = 0x00;
+
+        Assert.Equal(DropReason.UdpLength, Process(frame).Reason);
+    }
+
+    private static uint Ip(string text) => Ipv4.Parse(text);
+
     private void Establish()
     {
         In(Syn);

@@ -42,10 +42,10 @@ public sealed partial class ConnectionTable
     {
         _worker = worker;
         _maxEntries = maxEntries;
-        int cap = (int)Math.Min(BitOperations_RoundUp(Math.Max(initialCapacity, 16)), (uint)maxEntries);
+        int cap = Math.Min(Math.Max(initialCapacity, 16), maxEntries);
         _entries = new Connection[cap];
-        _buckets = new int[cap];
-        _bucketMask = cap - 1;
+        _buckets = new int[BitOperations_RoundUp(cap)];
+        _bucketMask = _buckets.Length - 1;
         Array.Fill(_wheel, -1);
     }
 
@@ -135,6 +135,12 @@ public sealed partial class ConnectionTable
         c.Service = service;
 
         Link(i);
+        if (_wheelTick < 0)
+        {
+            // The wheel starts turning at the first connection, so the first Expire walks every tick since.
+            _wheelTick = now / TickMs;
+        }
+
         WheelInsert(i, c.ExpiresAt);
         Count++;
 
