@@ -121,6 +121,37 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
         Assert.Contains("wrr", Lab.Lvsadm("-L", "-n").EnsureSuccess().Stdout);
     }
 
+    [RootFact]
+    public void Download100MB_ItsRealServerDeletedDuringTransfer_CompletesAndNewRequestsGoElsewhere()
+    {
+        Lab.AddNatService("rr", 1, 1);
+        string target = Path.Combine(Lab.TempDirectory, "download-deleted.bin");
+
+        // rr's first pick is the first server: the download runs through rs1.
+        using var curl = Lab.StartInNamespace("curl /big", Lab.ClientNamespace,
+            "curl", "-sS", "--fail", "--max-time", "60", "--limit-rate", "25M", "-o", target, $"http://{NatLab.Vip}/big");
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        Assert.False(curl.HasExited, $"download ended within 1 s (exit {curl.ExitCode}): {curl.Output}");
+        // The server whose ActiveConn carries the download (-L -n columns: -> addr:port method weight active inactive).
+        RealServer busy = Assert.Single(Lab.RealServers, rs => ActiveConns(rs) == 1);
+        RealServer other = Assert.Single(Lab.RealServers, rs => rs != busy);
+        Lab.Lvsadm("-d", "-t", NatLab.Vip + ":80", "-r", busy.Address + ":80").EnsureSuccess();
+
+        // ip_vs keeps a deleted server's connections running until they end; so must lvsd.
+        var others = HttpProbe.Sequential(Lab, 4, PerRequestTimeout);
+        Assert.All(others, r => Assert.Equal(other, r.Server));
+        Assert.True(curl.WaitForExit(TimeSpan.FromSeconds(70)), "download still running after 70 s");
+        Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {curl.Output}");
+        Assert.Equal(_fixture.BigFileSha256, NatLabFixture.Sha256Of(target));
+    }
+
+    private int ActiveConns(RealServer rs)
+    {
+        string line = Lab.Lvsadm("-L", "-n").EnsureSuccess().Stdout.Split('\n')
+            .Single(l => l.Contains(rs.Address + ":80", StringComparison.Ordinal));
+        return int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Dispose()
     {
         if (_fixture.Lab is not { } lab)
