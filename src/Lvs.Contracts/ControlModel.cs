@@ -14,10 +14,20 @@ public sealed record ServiceOptions(string Scheduler);
 
 /// <summary>The settings of a real server that -a and -e carry.</summary>
 /// <param name="Address">The real server's address.</param>
-/// <param name="Port">The real server's port (0 = the service's port).</param>
+/// <param name="Port">The real server's port (0 = the service's port; DR and TUN always use the service's port).</param>
 /// <param name="Method">"masq", "route" or "tunnel" (ipvsadm -m, -g, -i).</param>
 /// <param name="Weight">The weight, 0..65535.</param>
-public sealed record RealServerSpec(string Address, ushort Port, string Method, int Weight);
+public sealed record RealServerSpec(string Address, ushort Port, string Method, int Weight)
+{
+    /// <summary>For "tunnel": "ipip" (default), "gue" or "gre" (ipvsadm --tun-type).</summary>
+    public string? TunnelType { get; init; }
+
+    /// <summary>For GUE: the destination UDP port (ipvsadm --tun-port).</summary>
+    public ushort TunnelPort { get; init; }
+
+    /// <summary>For GUE and GRE: "nocsum" (default), "csum" or "remcsum" (ipvsadm --tun-nocsum/--tun-csum/--tun-remcsum).</summary>
+    public string? TunnelChecksum { get; init; }
+}
 
 /// <summary>Commands the control socket understands.</summary>
 public static class Commands
@@ -86,7 +96,17 @@ public sealed record RealServerStatus(
     int Weight,
     int ActiveConns,
     int InactiveConns,
-    TrafficStats Stats);
+    TrafficStats Stats)
+{
+    /// <summary>For tunnel servers: "ipip", "gue" or "gre".</summary>
+    public string? TunnelType { get; init; }
+
+    /// <summary>For GUE: the UDP port.</summary>
+    public ushort TunnelPort { get; init; }
+
+    /// <summary>For GUE and GRE: "nocsum", "csum" or "remcsum".</summary>
+    public string? TunnelChecksum { get; init; }
+}
 
 public sealed record ServiceStatus(
     ServiceKey Key,
