@@ -17,7 +17,7 @@ namespace Lvs.Core;
 /// One Director per worker: it owns that worker's <see cref="ConnectionTable"/> and writes
 /// that worker's counter slots; the <see cref="ServiceTable"/> is shared and read lock-free.
 /// </remarks>
-public sealed class Director
+public sealed partial class Director
 {
     private readonly ServiceTable _services;
     private readonly int _worker;
@@ -78,7 +78,7 @@ public sealed class Director
         byte proto = ip.Protocol;
         if (proto != Ipv4Packet.ProtocolTcp && proto != Ipv4Packet.ProtocolUdp)
         {
-            return Verdict.Pass;
+            return proto == Ipv4Packet.ProtocolIcmp ? IcmpError(ip) : Verdict.Pass;
         }
 
         if (ip.IsFragment)
@@ -172,34 +172,29 @@ public sealed class Director
             return Verdict.Drop(DropReason.TtlExceeded);
         }
 
-        if (c.Method != ForwardMethod.Masquerade)
-        {
-            return Verdict.Drop(DropReason.UnsupportedMethod);
-        }
-
-        uint nextHop;
+        Verdict verdict;
         int length = ip.TotalLength;
         if (direction == PacketDirection.Output)
         {
+            // Only NAT replies come back through the director (ip_vs_out handles MASQ only).
+            if (c.Method != ForwardMethod.Masquerade)
+            {
+                return Verdict.Pass;
+            }
+
             NatRewriter.RewriteSource(ip, c.VirtualAddress, c.VirtualPort, meta.ChecksumPartial);
-            nextHop = c.ClientAddress;
-            CounterSlot s = c.Service!.Counters[_worker];
-            s.OutPackets++;
-            s.OutBytes += length;
-            CounterSlot d = c.Dest!.Counters[_worker];
-            d.OutPackets++;
-            d.OutBytes += length;
+            verdict = Verdict.Forward(c.ClientAddress);
+            CountOut(ref c, length);
         }
         else
         {
-            NatRewriter.RewriteDestination(ip, c.DestAddress, c.DestPort, meta.ChecksumPartial);
-            nextHop = c.DestAddress;
-            CounterSlot s = c.Service!.Counters[_worker];
-            s.InPackets++;
-            s.InBytes += length;
-            CounterSlot d = c.Dest!.Counters[_worker];
-            d.InPackets++;
-            d.InBytes += length;
+            verdict = c.Method switch
+            {
+                ForwardMethod.Masquerade => RewriteIn(ip, ref c, meta.ChecksumPartial),
+                ForwardMethod.DirectRoute => Verdict.Forward(c.DestAddress),
+                _ => Verdict.Encapsulate(c.DestAddress, c.Dest!.Tunnel),
+            };
+            CountIn(ref c, length);
         }
 
         ip.DecrementTimeToLive();
@@ -213,7 +208,35 @@ public sealed class Director
             Connections.OnUdpDatagram(ref c, now);
         }
 
-        return Verdict.Forward(nextHop);
+        return verdict;
+    }
+
+    private static Verdict RewriteIn(Ipv4Packet ip, ref Connection c, bool partial)
+    {
+        NatRewriter.RewriteDestination(ip, c.DestAddress, c.DestPort, partial);
+        return Verdict.Forward(c.DestAddress);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountIn(ref Connection c, int length)
+    {
+        CounterSlot s = c.Service!.Counters[_worker];
+        s.InPackets++;
+        s.InBytes += length;
+        CounterSlot d = c.Dest!.Counters[_worker];
+        d.InPackets++;
+        d.InBytes += length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountOut(ref Connection c, int length)
+    {
+        CounterSlot s = c.Service!.Counters[_worker];
+        s.OutPackets++;
+        s.OutBytes += length;
+        CounterSlot d = c.Dest!.Counters[_worker];
+        d.OutPackets++;
+        d.OutBytes += length;
     }
 
     /// <summary>

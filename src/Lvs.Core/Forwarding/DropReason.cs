@@ -20,12 +20,15 @@ public enum DropReason : byte
     NoConnection,
     NoDestination,
     TableFull,
-    UnsupportedMethod,
+    TunnelGsoUnsupported,
 
     // Set by the I/O layer, after the core's verdict.
     NoRoute,
     NeighbourUnresolved,
     TooBig,
+
+    /// <summary>Too big for the tunnel with DF set; an ICMP fragmentation-needed went back to the client.</summary>
+    FragmentationNeeded,
     TransmitFailed,
 }
 
@@ -53,10 +56,11 @@ public static class DropReasons
         DropReason.NoConnection => "no-connection",
         DropReason.NoDestination => "no-destination",
         DropReason.TableFull => "table-full",
-        DropReason.UnsupportedMethod => "unsupported-method",
+        DropReason.TunnelGsoUnsupported => "tunnel-gso-unsupported",
         DropReason.NoRoute => "no-route",
         DropReason.NeighbourUnresolved => "neighbour-unresolved",
         DropReason.TooBig => "too-big",
+        DropReason.FragmentationNeeded => "fragmentation-needed",
         DropReason.TransmitFailed => "transmit-failed",
         _ => "unknown",
     };

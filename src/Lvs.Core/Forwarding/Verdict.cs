@@ -8,18 +8,25 @@ public enum VerdictKind : byte
     /// <summary>Ours, and not to be sent: <see cref="Verdict.Reason"/> says why (counted).</summary>
     Drop,
 
-    /// <summary>Rewritten in place; send it towards <see cref="Verdict.NextHop"/>.</summary>
+    /// <summary>Rewritten in place (NAT, or only its TTL for DR); send it towards <see cref="Verdict.NextHop"/>.</summary>
     Forward,
+
+    /// <summary>
+    /// Encapsulate the IP packet (TTL already decremented) for <see cref="Verdict.Tunnel"/> and send
+    /// it to the real server at <see cref="Verdict.NextHop"/> (<see cref="TunnelEncoder"/>).
+    /// </summary>
+    Tunnel,
 }
 
 /// <summary>The core's decision about one frame.</summary>
 public readonly struct Verdict
 {
-    private Verdict(VerdictKind kind, DropReason reason, uint nextHop)
+    private Verdict(VerdictKind kind, DropReason reason, uint nextHop, Services.TunnelSpec tunnel = default)
     {
         Kind = kind;
         Reason = reason;
         NextHop = nextHop;
+        Tunnel = tunnel;
     }
 
     public VerdictKind Kind { get; }
@@ -32,16 +39,22 @@ public readonly struct Verdict
     /// </summary>
     public uint NextHop { get; }
 
+    /// <summary>For <see cref="VerdictKind.Tunnel"/>: how to wrap the packet.</summary>
+    public Services.TunnelSpec Tunnel { get; }
+
     public static Verdict Pass => default;
 
     public static Verdict Drop(DropReason reason) => new(VerdictKind.Drop, reason, 0);
 
     public static Verdict Forward(uint nextHop) => new(VerdictKind.Forward, DropReason.None, nextHop);
 
+    public static Verdict Encapsulate(uint realServer, Services.TunnelSpec tunnel) => new(VerdictKind.Tunnel, DropReason.None, realServer, tunnel);
+
     public override string ToString() => Kind switch
     {
         VerdictKind.Drop => $"drop({DropReasons.Name(Reason)})",
         VerdictKind.Forward => $"forward({Services.Ipv4.Format(NextHop)})",
+        VerdictKind.Tunnel => $"tunnel({Tunnel.Type}, {Services.Ipv4.Format(NextHop)})",
         _ => "pass",
     };
 }

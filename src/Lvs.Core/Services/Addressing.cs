@@ -25,6 +25,30 @@ public enum ForwardMethod : byte
     Tunnel,
 }
 
+/// <summary>Encapsulation of a tunnel real server (ipvsadm --tun-type).</summary>
+public enum TunnelType : byte
+{
+    /// <summary>IPv4-in-IPv4 (RFC 2003), ipvsadm's default.</summary>
+    IpIp,
+
+    /// <summary>Generic UDP Encapsulation, variant 0, over UDP to <see cref="TunnelSpec.Port"/>.</summary>
+    Gue,
+
+    /// <summary>GRE (RFC 2784) with protocol 0x0800.</summary>
+    Gre,
+}
+
+/// <summary>Checksum handling of GUE and GRE (ipvsadm --tun-nocsum, --tun-csum, --tun-remcsum).</summary>
+public enum TunnelChecksum : byte
+{
+    NoChecksum,
+    Checksum,
+    RemoteChecksum,
+}
+
+/// <summary>How a tunnel real server wants its packets wrapped.</summary>
+public readonly record struct TunnelSpec(TunnelType Type, ushort Port, TunnelChecksum Checksum);
+
 /// <summary>Conversions between host-order IPv4 <see cref="uint"/>s and text.</summary>
 public static class Ipv4
 {

@@ -28,6 +28,9 @@ public sealed class RealServer
 
     public ForwardMethod Method { get; set; }
 
+    /// <summary>For <see cref="ForwardMethod.Tunnel"/>: the encapsulation (replaced as a whole).</summary>
+    public TunnelSpec Tunnel { get; set; }
+
     public int Weight
     {
         get => Volatile.Read(ref _weight);

@@ -163,7 +163,7 @@ public sealed class ServiceTable
         Changed?.Invoke();
     }
 
-    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight)
+    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default)
     {
         lock (_writeLock)
         {
@@ -178,7 +178,7 @@ public sealed class ServiceTable
                 return TableResult.DestinationExists;
             }
 
-            var server = new RealServer(address, port, method, weight, Workers);
+            var server = new RealServer(address, port, method, weight, Workers) { Tunnel = tunnel };
             svc.SetDestinations([.. svc.Destinations, server]);
             Publish();
         }
@@ -187,7 +187,7 @@ public sealed class ServiceTable
         return TableResult.Ok;
     }
 
-    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight)
+    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default)
     {
         lock (_writeLock)
         {
@@ -204,6 +204,7 @@ public sealed class ServiceTable
             }
 
             server.Method = method;
+            server.Tunnel = tunnel;
             server.Weight = weight;
             svc.NotifyWeightsChanged();
             Publish();

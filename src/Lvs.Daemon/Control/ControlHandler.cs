@@ -29,8 +29,8 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
                 Commands.EditService => WithService(request, (k, o) => Map(services.EditService(k, o!.Scheduler), k, o.Scheduler), needsOptions: true),
                 Commands.DeleteService => WithService(request, (k, _) => Map(services.DeleteService(k), k, null), needsOptions: false),
                 Commands.Clear => Clear(),
-                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight)),
-                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight)),
+                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel)),
+                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel)),
                 Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port), identityOnly: true),
                 Commands.Zero => Zero(request),
                 _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
@@ -121,13 +121,28 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
                 method = ForwardMethod.Masquerade;
                 break;
             case "route":
+                method = ForwardMethod.DirectRoute;
+                break;
             case "tunnel":
-                return ControlResponse.Fail(ControlError.Invalid, $"forwarding method '{spec.Method}' is not built yet; use masq (-m)");
+                method = ForwardMethod.Tunnel;
+                break;
             default:
                 return ControlResponse.Fail(ControlError.Invalid, $"unknown forwarding method '{spec.Method}'");
         }
 
-        return Map(action(key, new ParsedServer(address, port, method, spec.Weight)), key, null);
+        TunnelSpec tunnel = default;
+        if (method == ForwardMethod.Tunnel && !TryParseTunnel(spec, out tunnel, out string? tunnelError))
+        {
+            return ControlResponse.Fail(ControlError.Invalid, tunnelError!);
+        }
+
+        // DR and TUN cannot change the port: the real server answers on the service's (ipvsadm does the same).
+        if (method != ForwardMethod.Masquerade)
+        {
+            port = key.Port;
+        }
+
+        return Map(action(key, new ParsedServer(address, port, method, spec.Weight, tunnel)), key, null);
     }
 
     private static bool TryParseKey(WireKey wire, out CoreKey key, out string? error)
@@ -187,9 +202,21 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
             var servers = new List<RealServerStatus>();
             foreach (RealServer d in svc.Destinations)
             {
-                servers.Add(new RealServerStatus(
+                var status = new RealServerStatus(
                     Ipv4.Format(d.Address), d.Port, MethodName(d.Method), d.Weight,
-                    d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals)));
+                    d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals));
+                if (d.Method == ForwardMethod.Tunnel)
+                {
+                    TunnelSpec t = d.Tunnel;
+                    status = status with
+                    {
+                        TunnelType = t.Type switch { TunnelType.Gue => "gue", TunnelType.Gre => "gre", _ => "ipip" },
+                        TunnelPort = t.Port,
+                        TunnelChecksum = t.Checksum switch { TunnelChecksum.Checksum => "csum", TunnelChecksum.RemoteChecksum => "remcsum", _ => "nocsum" },
+                    };
+                }
+
+                servers.Add(status);
             }
 
             list.Add(new ServiceStatus(
@@ -230,5 +257,53 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
         _ => "tunnel",
     };
 
-    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight);
+    private static bool TryParseTunnel(RealServerSpec spec, out TunnelSpec tunnel, out string? error)
+    {
+        tunnel = default;
+        error = null;
+        TunnelType type;
+        switch (spec.TunnelType ?? "ipip")
+        {
+            case "ipip":
+                type = TunnelType.IpIp;
+                break;
+            case "gue":
+                type = TunnelType.Gue;
+                break;
+            case "gre":
+                type = TunnelType.Gre;
+                break;
+            default:
+                error = $"unknown tunnel type '{spec.TunnelType}'";
+                return false;
+        }
+
+        TunnelChecksum checksum;
+        switch (spec.TunnelChecksum ?? "nocsum")
+        {
+            case "nocsum":
+                checksum = TunnelChecksum.NoChecksum;
+                break;
+            case "csum":
+                checksum = TunnelChecksum.Checksum;
+                break;
+            case "remcsum":
+                checksum = TunnelChecksum.RemoteChecksum;
+                break;
+            default:
+                error = $"unknown tunnel checksum option '{spec.TunnelChecksum}'";
+                return false;
+        }
+
+        if (type == TunnelType.Gue && spec.TunnelPort == 0)
+        {
+            error = "a gue tunnel needs a port (--tun-port)";
+            return false;
+        }
+
+        tunnel = new TunnelSpec(type, type == TunnelType.Gue ? spec.TunnelPort : (ushort)0, type == TunnelType.IpIp ? TunnelChecksum.NoChecksum : checksum);
+        return true;
+    }
+
+    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight, TunnelSpec Tunnel = default);
 }

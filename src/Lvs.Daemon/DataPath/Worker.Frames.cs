@@ -42,15 +42,17 @@ public sealed partial class Worker
             ChecksumPartial = info.Vnet.NeedsChecksum || info.ChecksumNotReady,
         };
         Verdict verdict = _director.Process(frame, meta, now);
-        if (verdict.Kind != VerdictKind.Forward)
+        if (verdict.Kind == VerdictKind.Forward)
         {
-            return;
+            // Keep the offload: NEEDS_CSUM and GSO go back to the kernel as they came.
+            VirtioNetHeader vnet = info.Vnet;
+            vnet.Flags &= VirtioNetFlags.NeedsChecksum;
+            Transmit(frame, vnet, verdict.NextHop, now, queueIfUnresolved: true);
         }
-
-        // Keep the offload: NEEDS_CSUM and GSO go back to the kernel as they came.
-        VirtioNetHeader vnet = info.Vnet;
-        vnet.Flags &= VirtioNetFlags.NeedsChecksum;
-        Transmit(frame, vnet, verdict.NextHop, now, queueIfUnresolved: true);
+        else if (verdict.Kind == VerdictKind.Tunnel)
+        {
+            SendTunnelled(frame, info, meta.ChecksumPartial, verdict, now);
+        }
     }
 
     /// <summary>Routes, addresses and queues one rewritten frame. Returns false only when it must wait for ARP.</summary>

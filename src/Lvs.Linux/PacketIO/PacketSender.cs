@@ -145,6 +145,38 @@ public sealed unsafe class PacketSender : IDisposable
     }
 
     /// <summary>
+    /// Hands out the next slot to be written in place (a frame built straight into the transmit
+    /// buffer, e.g. an encapsulated packet): returns an empty span when the batch is full (flush
+    /// and ask again) or when <paramref name="length"/> cannot fit a slot. Nothing is queued until
+    /// <see cref="Commit"/>.
+    /// </summary>
+    public Span<byte> Reserve(int length)
+    {
+        if (_count == _slots || length < 14 || length > _maxFrame)
+        {
+            return default;
+        }
+
+        byte* slot = _buffers + ((nint)_count * _stride);
+        return new Span<byte>(slot + VirtioNetHeader.Size, length);
+    }
+
+    /// <summary>Queues the frame written into the span <see cref="Reserve"/> returned, <paramref name="length"/> bytes of it.</summary>
+    public void Commit(int length, in VirtioNetHeader vnet)
+    {
+        if (_count == _slots || length < 14 || length > _maxFrame)
+        {
+            throw new InvalidOperationException("Commit without a matching Reserve");
+        }
+
+        byte* slot = _buffers + ((nint)_count * _stride);
+        *(VirtioNetHeader*)slot = vnet;
+        _iov[_count].Length = (nuint)(VirtioNetHeader.Size + length);
+        _addrs[_count].Protocol = MemoryMarshal.Read<ushort>(new ReadOnlySpan<byte>(slot + VirtioNetHeader.Size + 12, 2));
+        _count++;
+    }
+
+    /// <summary>
     /// Sends every queued frame, with as few sendmmsg calls as the kernel allows, and returns how
     /// many it accepted. A frame the kernel refuses is counted by errno class and skipped; when the
     /// socket stays out of buffer space (EAGAIN/ENOBUFS) after the configured retries, the rest of

@@ -79,15 +79,47 @@ public class ControlHandlerTests
         Assert.Equal(ControlError.NoSuchService, Send(Commands.DeleteService, new WireKey("tcp", "192.0.2.11", 80)).Error);
     }
 
-    [Theory]
-    [InlineData("route")]
-    [InlineData("tunnel")]
-    public void AddServer_MethodNotBuilt_RefusedAndTableUnchanged(string method)
+    [Fact]
+    public void AddServer_DirectRoute_PortForcedToServicePort()
     {
         Send(Commands.AddService, Vip, "rr");
-        ControlResponse r = Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, method, 1));
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("203.0.113.11", 8080, "route", 1)).Ok);
+        RealServerStatus s = Send(Commands.List).Status!.Services[0].Servers[0];
+        Assert.Equal(("route", (ushort)80), (s.Method, s.Port));
+        Assert.Null(s.TunnelType);
+    }
+
+    [Fact]
+    public void AddServer_Tunnel_SettingsShownInList()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("203.0.113.11", 0, "tunnel", 1)
+        {
+            TunnelType = "gue",
+            TunnelPort = 6080,
+            TunnelChecksum = "remcsum",
+        }).Ok);
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("203.0.113.12", 0, "tunnel", 1)).Ok);
+        var servers = Send(Commands.List).Status!.Services[0].Servers;
+        Assert.Equal(("tunnel", "gue", (ushort)6080, "remcsum"), (servers[0].Method, servers[0].TunnelType, servers[0].TunnelPort, servers[0].TunnelChecksum));
+        Assert.Equal(("ipip", (ushort)0, "nocsum"), (servers[1].TunnelType, servers[1].TunnelPort, servers[1].TunnelChecksum));
+    }
+
+    [Theory]
+    [InlineData("gue", (ushort)0, null, "needs a port")]
+    [InlineData("vxlan", (ushort)0, null, "unknown tunnel type")]
+    [InlineData("gre", (ushort)0, "sometimes", "unknown tunnel checksum")]
+    public void AddServer_BadTunnel_RefusedAndTableUnchanged(string type, ushort port, string? csum, string message)
+    {
+        Send(Commands.AddService, Vip, "rr");
+        ControlResponse r = Send(Commands.AddServer, Vip, server: new RealServerSpec("203.0.113.11", 0, "tunnel", 1)
+        {
+            TunnelType = type,
+            TunnelPort = port,
+            TunnelChecksum = csum,
+        });
         Assert.Equal(ControlError.Invalid, r.Error);
-        Assert.Contains("not built yet", r.Message);
+        Assert.Contains(message, r.Message);
         Assert.Empty(Send(Commands.List).Status!.Services[0].Servers);
     }
 
