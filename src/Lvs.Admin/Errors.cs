@@ -42,9 +42,6 @@ internal static class Errors
     public static CommandLineException SchedulerNotBuilt(string name) =>
         new(NotAvailableExit, $"{Program}: scheduler {name} is not built yet; pass -s rr or -s wrr");
 
-    public static CommandLineException DefaultForwardingNotBuilt() =>
-        new(NotAvailableExit, $"{Program}: -g (direct routing, the default forwarding method) is not built yet; pass -m for masquerading (NAT)");
-
     /// <summary>
     /// libipvs's ipvs_strerror for a refusal of lvsd: the same error reads differently per call
     /// (ESRCH is "Service not defined" for real-server commands).

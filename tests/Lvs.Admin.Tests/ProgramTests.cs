@@ -75,14 +75,14 @@ public class ProgramTests
     }
 
     [Fact]
-    public void Run_DeleteServer_SendsAddressPortAndTheBuiltMethod()
+    public void Run_DeleteServer_SendsAddressPortAndIpvsadmsDefaultMethod()
     {
         using var daemon = new FakeDaemon(_ => ControlResponse.Success());
 
         (int code, _, _) = Run("--control", daemon.SocketPath, "-d", "-t", "192.0.2.10:80", "-r", "10.0.0.11:8080");
 
         Assert.Equal(0, code);
-        Assert.Equal(new RealServerSpec("10.0.0.11", 8080, "masq", 1), Assert.Single(daemon.Requests).Server);
+        Assert.Equal(new RealServerSpec("10.0.0.11", 8080, "route", 1), Assert.Single(daemon.Requests).Server);
     }
 
     [Fact]

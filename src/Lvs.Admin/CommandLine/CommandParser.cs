@@ -7,7 +7,8 @@ namespace Lvs.Admin.CommandLine;
 /// Turns an lvsadm command line into a <see cref="ParsedCommand"/> with ipvsadm 1.31's rules:
 /// the command comes first, options follow in any order, each option at most once, then
 /// generic_opt_check, then the per-command checks. Every rejection is a <see cref="CommandLineException"/>
-/// carrying ipvsadm's message and exit code, or lvsadm's "not built yet" refusal.
+/// carrying ipvsadm's message and exit code, or lvsadm's "not built yet" refusal. Without
+/// -m, -g or -i a real server is added by direct routing, ipvsadm's default.
 /// </summary>
 internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, ServicesDatabase services)
 {
@@ -16,6 +17,12 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
 
     /// <summary>The kernel's IPVS schedulers (ipvsadm's SCHEDULERS, plus twos of newer kernels).</summary>
     public static readonly string[] IpvsSchedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];
+
+    /// <summary>ipvsadm's DEF_TUNNEL_TYPE.</summary>
+    public const string DefaultTunnelType = "ipip";
+
+    /// <summary>The options that only -i allows (ipvsadm's "Tunnel options conflict with forward method").</summary>
+    private static readonly string[] s_tunnelOptions = ["tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum"];
 
     public static CommandParser System { get; } = new(AddressParser.ResolveHostIPv4, ServicesDatabase.System);
 
@@ -114,6 +121,37 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
                 state.Set("forwarding-method");
                 state.Method = "masq";
                 return;
+            case OptionId.Gatewaying:
+                state.Set("forwarding-method");
+                state.Method = "route";
+                return;
+            case OptionId.Ipip:
+                state.Set("forwarding-method");
+                state.Method = "tunnel";
+                return;
+            case OptionId.TunType:
+                state.Set("tun-type");
+                state.TunnelType = OptionCheck.TunnelTypes.Contains(token.Argument!)
+                    ? token.Argument
+                    : throw Errors.Fail("illegal tunnel type specified");
+                return;
+            case OptionId.TunPort:
+                state.Set("tun-port");
+                int tunnelPort = AddressParser.StringToNumber(token.Argument!, 1, 65535);
+                state.TunnelPort = tunnelPort > 0 ? (ushort)tunnelPort : throw Errors.Fail("illegal tunnel port specified");
+                return;
+            case OptionId.TunNoCsum:
+                state.Set("tun-nocsum");
+                return;
+            case OptionId.TunCsum:
+                state.Set("tun-csum");
+                return;
+            case OptionId.TunRemCsum:
+                state.Set("tun-remcsum");
+                return;
+            case OptionId.TunInfo:
+                state.Set("tun-info");
+                return;
             case OptionId.Weight:
                 state.Set("weight");
                 state.Weight = AddressParser.StringToNumber(token.Argument!, 0, 65535);
@@ -181,30 +219,35 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
             }
         }
 
-        if (command == AdminCommand.List && state.Given.Contains("drops") && state.Given.Contains("stats"))
+        // The drop counters have no per-server columns, so --stats and --tun-info cannot shape them.
+        if (command == AdminCommand.List && state.Given.Contains("drops")
+            && (state.Given.Contains("stats") || state.Given.Contains("tun-info")))
         {
             throw Errors.Fail("options conflicts in the list command");
         }
 
         RealServerTarget? server = null;
+        bool addOrEditServer = command is AdminCommand.AddServer or AdminCommand.EditServer;
         if (state.Server is { } dest)
         {
-            if (command is AdminCommand.AddServer or AdminCommand.EditServer)
+            // Without a port the real server listens on the service's port (ipvsadm copies vport).
+            ushort port = dest.Port ?? key?.Port ?? 0;
+            if (addOrEditServer)
             {
-                if (!state.Given.Contains("forwarding-method"))
-                {
-                    throw Errors.DefaultForwardingNotBuilt();
-                }
+                CheckServer(state, dest);
 
-                if (dest.IsIPv6 != state.Service!.IsIPv6)
+                // DR and TUN leave the destination port alone, so ipvsadm forces the service's.
+                if (state.Method is "route" or "tunnel")
                 {
-                    throw Errors.Fail("Different address family is allowed only for tunneling servers");
+                    port = key!.Port;
                 }
             }
 
-            // Without a port the real server listens on the service's port (ipvsadm copies vport).
-            server = new RealServerTarget(dest.Address, dest.Port ?? key?.Port ?? 0, dest.IsIPv6);
+            server = new RealServerTarget(dest.Address, port, dest.IsIPv6);
         }
+
+        bool tunnel = addOrEditServer && state.Method == "tunnel";
+        string? tunnelType = tunnel ? state.TunnelType ?? DefaultTunnelType : null;
 
         return new ParsedCommand(command)
         {
@@ -213,14 +256,42 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
             Server = server,
             Method = state.Method,
             Weight = state.Weight,
+            TunnelType = tunnelType,
+            TunnelPort = tunnel ? state.TunnelPort : (ushort)0,
+            TunnelChecksum = tunnelType is "gue" or "gre" ? ChecksumOption(state.Given) : null,
             Numeric = state.Given.Contains("numeric"),
             Stats = state.Given.Contains("stats"),
             Exact = state.Given.Contains("exact"),
             NoSort = state.Given.Contains("nosort"),
+            TunInfo = state.Given.Contains("tun-info"),
             Drops = state.Given.Contains("drops"),
             ControlPath = state.ControlPath,
         };
     }
+
+    /// <summary>
+    /// process_options' checks for -a/-e, in ipvsadm's order: address family, tunnel options
+    /// without -i, then the tunnel type's own table.
+    /// </summary>
+    private static void CheckServer(State state, ServiceAddress dest)
+    {
+        bool tunnel = state.Method == "tunnel";
+        if (dest.IsIPv6 != state.Service!.IsIPv6 && !tunnel)
+        {
+            throw Errors.Fail("Different address family is allowed only for tunneling servers");
+        }
+
+        if (!tunnel && s_tunnelOptions.Any(state.Given.Contains))
+        {
+            throw Errors.Fail("Tunnel options conflict with forward method");
+        }
+
+        OptionCheck.CheckTunnel(state.TunnelType ?? DefaultTunnelType, state.Given);
+    }
+
+    /// <summary>ipvsadm's tun_flags: none of the three options means "nocsum" (flags 0).</summary>
+    private static string ChecksumOption(HashSet<string> given) =>
+        given.Contains("tun-csum") ? "csum" : given.Contains("tun-remcsum") ? "remcsum" : "nocsum";
 
     private sealed class State(AdminCommand command, string? controlPath)
     {
@@ -239,6 +310,10 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
         public string Method { get; set; } = "route";
 
         public int Weight { get; set; } = 1;
+
+        public string? TunnelType { get; set; }
+
+        public ushort TunnelPort { get; set; }
 
         /// <summary>ipvsadm's set_option: each option at most once.</summary>
         public void Set(string name)

@@ -38,6 +38,15 @@ internal sealed record ParsedCommand(AdminCommand Command)
     /// <summary>ipvsadm's default weight is 1, also for -e.</summary>
     public int Weight { get; init; } = 1;
 
+    /// <summary>For "tunnel": "ipip" (ipvsadm's default), "gue" or "gre"; null for the other methods.</summary>
+    public string? TunnelType { get; init; }
+
+    /// <summary>For a GUE tunnel: the destination UDP port (--tun-port); 0 otherwise.</summary>
+    public ushort TunnelPort { get; init; }
+
+    /// <summary>For GUE and GRE tunnels: "nocsum" (ipvsadm's default), "csum" or "remcsum"; null otherwise.</summary>
+    public string? TunnelChecksum { get; init; }
+
     public bool Numeric { get; init; }
 
     public bool Stats { get; init; }
@@ -45,6 +54,9 @@ internal sealed record ParsedCommand(AdminCommand Command)
     public bool Exact { get; init; }
 
     public bool NoSort { get; init; }
+
+    /// <summary>-L --tun-info: the TunnelInfo column.</summary>
+    public bool TunInfo { get; init; }
 
     /// <summary>-L --drops: list the data path's drop counters (lvsadm extension).</summary>
     public bool Drops { get; init; }

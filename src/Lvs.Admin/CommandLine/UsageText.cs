@@ -60,7 +60,7 @@ internal static class UsageText
             "  --gatewaying   -g                   gatewaying (direct routing) (default)\n" +
             "  --ipip         -i                   ipip encapsulation (tunneling)\n" +
             "  --masquerading -m                   masquerading (NAT)\n" +
-            "  --tun-type      type                one of ipip|gue,\n" +
+            "  --tun-type      type                one of ipip|gue|gre,\n" +
             "                                      the default tunnel type is ipip.\n" +
             "  --tun-port      port                tunnel destination port\n" +
             "  --tun-nocsum                        tunnel encapsulation without checksum\n" +
@@ -97,8 +97,9 @@ internal static class UsageText
             "  --control PATH                      lvsd's control socket, anywhere on the line\n" +
             $"                                      (default ${ControlSocket.EnvironmentVariable}, else {ControlSocket.DefaultPath})\n" +
             "\n" +
-            "Built so far: -A -E -D -C -a -e -d -L -Z with -t, -s rr|wrr, -r, -m, -w, -n,\n" +
-            "--stats, --exact, --sort, --nosort. Other options are refused as not built yet;\n" +
-            "-s must be given (wlc is not built) and -a/-e need -m (direct routing is not built).\n";
+            "Built so far: -A -E -D -C -a -e -d -L -Z with -t, -s rr|wrr, -r, -g (the default),\n" +
+            "-i, -m, -w, --tun-type ipip|gue|gre, --tun-port, --tun-nocsum, --tun-csum,\n" +
+            "--tun-remcsum, -n, --stats, --exact, --tun-info, --sort, --nosort. Other options are\n" +
+            "refused as not built yet; -s must be given (wlc is not built).\n";
     }
 }

@@ -66,15 +66,21 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
 
         bool addOrEditService = command.Command is AdminCommand.AddService or AdminCommand.EditService;
 
-        // -d names a real server by address and port only; ipvsadm sends its default method (-g)
-        // along, but lvsd checks the method on every server command, so send the one it has.
-        string method = command.Command == AdminCommand.DeleteServer ? "masq" : command.Method;
+        // -d names a real server by address and port only; like ipvsadm it carries the default
+        // method (-g) along, which lvsd ignores for a delete.
         return new ControlRequest
         {
             Command = name,
             Service = name == Commands.Drops ? null : command.Service,
             Options = addOrEditService ? new ServiceOptions(command.Scheduler!) : null,
-            Server = command.Server is { } s ? new RealServerSpec(s.Address, s.Port, method, command.Weight) : null,
+            Server = command.Server is { } s
+                ? new RealServerSpec(s.Address, s.Port, command.Method, command.Weight)
+                {
+                    TunnelType = command.TunnelType,
+                    TunnelPort = command.TunnelPort,
+                    TunnelChecksum = command.TunnelChecksum,
+                }
+                : null,
         };
     }
 
@@ -92,7 +98,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return Errors.ListFailedExit;
         }
 
-        var formatter = new ListFormatter(new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort), names);
+        var formatter = new ListFormatter(new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo), names);
         if (command.Service is { } key)
         {
             ServiceStatus? service = status.Services.FirstOrDefault(s => SameService(s.Key, key));

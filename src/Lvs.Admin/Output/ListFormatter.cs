@@ -6,12 +6,13 @@ using Lvs.Contracts;
 
 namespace Lvs.Admin.Output;
 
-/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT and FMT_NOSORT.</summary>
-internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort);
+/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT and FMT_TUN_INFO.</summary>
+internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false);
 
 /// <summary>
 /// ipvsadm 1.31's list_all / list_service / print_title / print_service_entry, byte for byte,
-/// trailing blanks included (the last column is printed with %-10u).
+/// trailing blanks included (the last column is printed with %-10u). --stats wins over --tun-info,
+/// as ipvsadm tests FMT_STATS first.
 /// </summary>
 internal sealed class ListFormatter(ListFormat format, INameResolver names)
 {
@@ -46,6 +47,11 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
             sb.Append(CultureInfo.InvariantCulture,
                 $"{"Prot LocalAddress:Port",-33} {"Conns",8} {"InPkts",8} {"OutPkts",8} {"InBytes",8} {"OutBytes",8}\n");
             sb.Append("  -> RemoteAddress:Port\n");
+        }
+        else if (format.TunInfo)
+        {
+            sb.Append("Prot LocalAddress:Port Scheduler Flags\n");
+            sb.Append("  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n");
         }
         else
         {
@@ -90,6 +96,11 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
                 sb.Append(CultureInfo.InvariantCulture, $"  -> {dname,-28}");
                 AppendStats(sb, server.Stats);
                 sb.Append('\n');
+            }
+            else if (format.TunInfo)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  -> {dname,-28} {MethodName(server.Method),-7} {TunnelInfo(server),-13} {server.Weight,-6} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
             }
             else
             {
@@ -138,6 +149,33 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         "sctp" => "SCTP",
         _ => "?",
     };
+
+    /// <summary>
+    /// fwd_tun_info: "ipip", "gue:PORT:FLAGS" or "gre:FLAGS" for a tunnel server, FLAGS being
+    /// ipvsadm's tunflags ("-c" no checksum, "+c" checksum, "r+c" remote checksum offload);
+    /// "n/a" for every other method and for a tunnel type ipvsadm does not know.
+    /// </summary>
+    public static string TunnelInfo(RealServerStatus server)
+    {
+        if (server.Method != "tunnel")
+        {
+            return "n/a";
+        }
+
+        string flags = server.TunnelChecksum switch
+        {
+            "csum" => "+c",
+            "remcsum" => "r+c",
+            _ => "-c",
+        };
+        return (server.TunnelType ?? "ipip") switch
+        {
+            "ipip" => "ipip",
+            "gue" => string.Create(CultureInfo.InvariantCulture, $"gue:{server.TunnelPort}:{flags}"),
+            "gre" => "gre:" + flags,
+            _ => "n/a",
+        };
+    }
 
     /// <summary>fwd_name: the Forward column.</summary>
     public static string MethodName(string method) => method switch

@@ -12,8 +12,11 @@ public class ListFormatterTests
 
     private static StatusSnapshot Snapshot(params ServiceStatus[] services) => new("1.2.1", 4096, 0, services);
 
-    private static string List(StatusSnapshot snapshot, bool numeric = true, bool stats = false, bool exact = false, bool noSort = false) =>
-        new ListFormatter(new ListFormat(numeric, stats, exact, noSort), new FakeNames()).FormatAll(snapshot);
+    private static string List(StatusSnapshot snapshot, bool numeric = true, bool stats = false, bool exact = false, bool noSort = false, bool tunInfo = false) =>
+        new ListFormatter(new ListFormat(numeric, stats, exact, noSort, tunInfo), new FakeNames()).FormatAll(snapshot);
+
+    private static RealServerStatus Tunnel(string address, string? type, ushort port = 0, string? checksum = null, int weight = 1, int active = 0, int inactive = 0) =>
+        new(address, 80, "tunnel", weight, active, inactive, Zero) { TunnelType = type, TunnelPort = port, TunnelChecksum = checksum };
 
     [Fact]
     public void FormatAll_Empty_HeaderAndTitles()
@@ -155,5 +158,109 @@ public class ListFormatterTests
             "TCP  192.0.2.10:80 rr\n" +
             "  -> 10.0.0.11:80                 Masq    1      0          0         \n",
             new ListFormatter(new ListFormat(true, false, false, false), new FakeNames()).FormatOne(service));
+    }
+
+    [Fact]
+    public void FormatAll_RouteMasqTunnel_ForwardColumn()
+    {
+        var service = new ServiceStatus(new ServiceKey("tcp", "192.0.2.10", 80), "rr", Zero,
+        [
+            new RealServerStatus("10.0.0.13", 80, "tunnel", 1, 0, 0, Zero) { TunnelType = "gue", TunnelPort = 6080, TunnelChecksum = "csum" },
+            new RealServerStatus("10.0.0.12", 8080, "masq", 1, 0, 0, Zero),
+            new RealServerStatus("10.0.0.11", 80, "route", 3, 2, 1, Zero),
+        ]);
+
+        Assert.Equal(
+            "IP Virtual Server version 1.2.1 (size=4096)\n" +
+            "Prot LocalAddress:Port Scheduler Flags\n" +
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            "TCP  192.0.2.10:80 rr\n" +
+            "  -> 10.0.0.11:80                 Route   3      2          1         \n" +
+            "  -> 10.0.0.12:8080               Masq    1      0          0         \n" +
+            "  -> 10.0.0.13:80                 Tunnel  1      0          0         \n",
+            List(Snapshot(service)));
+    }
+
+    [Fact]
+    public void FormatAll_TunInfo_IpvsadmTunnelInfoColumn()
+    {
+        var service = new ServiceStatus(new ServiceKey("tcp", "192.0.2.10", 80), "rr", Zero,
+        [
+            new RealServerStatus("203.0.113.11", 80, "route", 1, 0, 0, Zero),
+            new RealServerStatus("203.0.113.12", 80, "masq", 1, 0, 0, Zero),
+            Tunnel("203.0.113.13", "ipip", weight: 2, active: 3, inactive: 4),
+            Tunnel("203.0.113.14", "gue", 6080, "nocsum"),
+            Tunnel("203.0.113.15", "gue", 65535, "remcsum", weight: 5, active: 10, inactive: 20),
+            Tunnel("203.0.113.16", "gre", checksum: "csum"),
+            Tunnel("203.0.113.17", null),
+        ]);
+
+        Assert.Equal(
+            "IP Virtual Server version 1.2.1 (size=4096)\n" +
+            "Prot LocalAddress:Port Scheduler Flags\n" +
+            "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n" +
+            "TCP  192.0.2.10:80 rr\n" +
+            "  -> 203.0.113.11:80              Route   n/a           1      0          0         \n" +
+            "  -> 203.0.113.12:80              Masq    n/a           1      0          0         \n" +
+            "  -> 203.0.113.13:80              Tunnel  ipip          2      3          4         \n" +
+            "  -> 203.0.113.14:80              Tunnel  gue:6080:-c   1      0          0         \n" +
+            "  -> 203.0.113.15:80              Tunnel  gue:65535:r+c 5      10         20        \n" +
+            "  -> 203.0.113.16:80              Tunnel  gre:+c        1      0          0         \n" +
+            "  -> 203.0.113.17:80              Tunnel  ipip          1      0          0         \n",
+            List(Snapshot(service), tunInfo: true));
+    }
+
+    [Fact]
+    public void FormatAll_StatsAndTunInfo_StatsWinAsInIpvsadm()
+    {
+        var service = new ServiceStatus(new ServiceKey("tcp", "192.0.2.10", 80), "rr", new TrafficStats(1, 2, 0, 4, 0),
+            [Tunnel("203.0.113.1", "gre", checksum: "nocsum")]);
+
+        Assert.Equal(
+            "IP Virtual Server version 1.2.1 (size=4096)\n" +
+            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n" +
+            "  -> RemoteAddress:Port\n" +
+            "TCP  192.0.2.10:80                       1        2        0        4        0\n" +
+            "  -> 203.0.113.1:80                      0        0        0        0        0\n",
+            List(Snapshot(service), stats: true, tunInfo: true));
+    }
+
+    [Fact]
+    public void FormatOne_TunInfo_TitleAndRows()
+    {
+        var service = new ServiceStatus(new ServiceKey("tcp", "192.0.2.10", 80), "wrr", Zero, [Tunnel("203.0.113.2", "gue", 6080, "csum")]);
+
+        Assert.Equal(
+            "Prot LocalAddress:Port Scheduler Flags\n" +
+            "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n" +
+            "TCP  192.0.2.10:80 wrr\n" +
+            "  -> 203.0.113.2:80               Tunnel  gue:6080:+c   1      0          0         \n",
+            new ListFormatter(new ListFormat(true, false, false, false, true), new FakeNames()).FormatOne(service));
+    }
+
+    [Theory]
+    [InlineData("route", null, 0, null, "n/a")]
+    [InlineData("masq", null, 0, null, "n/a")]
+    [InlineData("local", null, 0, null, "n/a")]
+    [InlineData("route", "gue", 6080, "csum", "n/a")]
+    [InlineData("tunnel", null, 0, null, "ipip")]
+    [InlineData("tunnel", "ipip", 0, null, "ipip")]
+    [InlineData("tunnel", "gue", 6080, null, "gue:6080:-c")]
+    [InlineData("tunnel", "gue", 6080, "nocsum", "gue:6080:-c")]
+    [InlineData("tunnel", "gue", 1, "csum", "gue:1:+c")]
+    [InlineData("tunnel", "gue", 65535, "remcsum", "gue:65535:r+c")]
+    [InlineData("tunnel", "gre", 0, null, "gre:-c")]
+    [InlineData("tunnel", "gre", 0, "csum", "gre:+c")]
+    [InlineData("tunnel", "vxlan", 4789, null, "n/a")]
+    public void TunnelInfo_MethodAndTunnelFields_IpvsadmText(string method, string? type, int port, string? checksum, string expected)
+    {
+        var server = new RealServerStatus("203.0.113.1", 80, method, 1, 0, 0, Zero)
+        {
+            TunnelType = type,
+            TunnelPort = (ushort)port,
+            TunnelChecksum = checksum,
+        };
+
+        Assert.Equal(expected, ListFormatter.TunnelInfo(server));
     }
 }
