@@ -23,6 +23,7 @@ public sealed class DaemonHost : IDisposable
     private readonly List<IDisposable> _owned = [];
     private readonly List<PosixSignalRegistration> _signals = [];
     private SteeringSync? _steering;
+    private NetlinkMirror? _mirror;
     private Worker? _worker;
     private ControlServer? _control;
     private int _exitCode;
@@ -88,6 +89,7 @@ public sealed class DaemonHost : IDisposable
         _owned.Add(netlink);
         var mirror = new NetlinkMirror();
         mirror.Load(netlink);
+        _mirror = mirror;
 
         List<LinkInfo> links = SelectInterfaces(mirror, netlink, options.Interfaces);
         var ports = new List<Port>();
@@ -154,6 +156,12 @@ public sealed class DaemonHost : IDisposable
 
     private ControlResponse Apply(ControlHandler handler, ControlRequest request, ServiceTable services)
     {
+        if (request.Command is Commands.AddServer or Commands.EditServer && request.Server is { } spec
+            && Unreachable(spec) is { } why)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, why);
+        }
+
         ControlResponse response = handler.Handle(request);
         bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero);
         if (!response.Ok || !mutating)
@@ -179,6 +187,33 @@ public sealed class DaemonHost : IDisposable
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// DR needs the real server on a directly connected network (only its MAC changes), TUN
+    /// needs a route to it; both can be told when the server is added, so refuse it then.
+    /// </summary>
+    private string? Unreachable(RealServerSpec spec)
+    {
+        if (spec.Method is not ("route" or "tunnel") || !Ipv4.TryParse(spec.Address, out uint rip) || _mirror is null)
+        {
+            return null;
+        }
+
+        if (!_mirror.Routing.TryResolve(rip, out NextHop hop))
+        {
+            return hop.Kind == NextHopKind.Local
+                ? $"real server {spec.Address} is an address of the director itself"
+                : $"no route to real server {spec.Address}";
+        }
+
+        if (spec.Method == "route" && hop.NextHopAddress != rip)
+        {
+            return $"direct routing needs real server {spec.Address} on a directly connected network, "
+                   + $"but its route goes via {Ipv4.Format(hop.NextHopAddress)} (use -i to tunnel to it, or -m)";
+        }
+
+        return null;
     }
 
     private static string Describe(ControlRequest r) =>

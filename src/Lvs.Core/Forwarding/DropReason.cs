@@ -24,6 +24,9 @@ public enum DropReason : byte
 
     // Set by the I/O layer, after the core's verdict.
     NoRoute,
+
+    /// <summary>A DR real server whose route goes through a gateway: DR needs it on the director's own link.</summary>
+    NotOnLink,
     NeighbourUnresolved,
     TooBig,
 
@@ -58,6 +61,7 @@ public static class DropReasons
         DropReason.TableFull => "table-full",
         DropReason.TunnelGsoUnsupported => "tunnel-gso-unsupported",
         DropReason.NoRoute => "no-route",
+        DropReason.NotOnLink => "dr-not-on-link",
         DropReason.NeighbourUnresolved => "neighbour-unresolved",
         DropReason.TooBig => "too-big",
         DropReason.FragmentationNeeded => "fragmentation-needed",

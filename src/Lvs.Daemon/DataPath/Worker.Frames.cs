@@ -65,6 +65,15 @@ public sealed partial class Worker
             return true;
         }
 
+        // DR keeps the VIP as the destination and only changes the MAC, so the real server must
+        // be on this link: through a gateway the packet would be routed by its VIP, back to us.
+        if (hop.NextHopAddress != destination
+            && BinaryPrimitives.ReadUInt32BigEndian(frame[(EthernetFrame.HeaderLength + 16)..]) != destination)
+        {
+            _director.Drops.Add(DropReason.NotOnLink);
+            return true;
+        }
+
         if (!vnet.IsGso && hop.Mtu > 0 && frame.Length - EthernetFrame.HeaderLength > hop.Mtu)
         {
             _director.Drops.Add(DropReason.TooBig);
