@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Lvs.Agent.Decap;
+
+namespace Lvs.Agent;
+
+/// <summary>What lvs-agent was asked to do.</summary>
+public enum AgentCommand
+{
+    /// <summary>Print the usage and exit 0.</summary>
+    Help,
+
+    /// <summary>Direct routing: VIPs on lo, ARP for them suppressed.</summary>
+    Dr,
+
+    /// <summary>Tunnelling: as <see cref="Dr"/>, plus decapsulation.</summary>
+    Tunnel,
+
+    /// <summary>Reverse what a crashed agent left, from its state file.</summary>
+    Undo,
+}
+
+/// <summary>lvs-agent's command line.</summary>
+public sealed record AgentOptions
+{
+    /// <summary>The GUE port when --port is not given (ipvsadm needs the same as --tun-port).</summary>
+    public const ushort DefaultGuePort = 6080;
+
+    public const string DefaultDevice = "lvstun0";
+
+    public const string Usage = """
+        Usage: lvs-agent dr --vip ADDR [--vip ADDR]... [--state PATH]
+               lvs-agent tunnel --vip ADDR [--vip ADDR]... [--type ipip|gue|gre] [--port N]
+                                [--device NAME] [--stats-interval SECONDS] [--userspace] [--state PATH]
+               lvs-agent undo [--state PATH]
+          dr                  put each VIP on lo (/32) and set arp_ignore=1, arp_announce=2 on
+                              all and every non-loopback interface, so only the director answers ARP
+          tunnel              as dr, and receive the director's tunnelled packets: with the kernel's
+                              tunnel module (ipip, ip_gre, fou) through its device, otherwise
+                              decapsulated here and injected through a TUN device
+          undo                reverse what a crashed agent left, from its state file
+          --vip ADDR          an IPv4 virtual address this real server serves (repeatable)
+          --type T            ipip (default), gue or gre, as ipvsadm --tun-type
+          --port N            GUE UDP port (default 6080; give ipvsadm the same --tun-port)
+          --device NAME       TUN device for user-space decapsulation (default lvstun0)
+          --stats-interval S  also log the drop counters every S seconds
+          --userspace         decapsulate in user space even when the kernel module is there
+          --state PATH        undo state file (default /run/lvs-agent/<netns or default>.json)
+          -h, --help          this text
+        lvs-agent runs in the foreground, logs to stderr, prints its counters on SIGUSR1 and at
+        exit, and on SIGINT or SIGTERM restores everything it changed.
+        """;
+
+    public AgentCommand Command { get; init; }
+
+    public IReadOnlyList<IPAddress> Vips { get; init; } = [];
+
+    public TunnelType Type { get; init; } = TunnelType.Ipip;
+
+    public ushort Port { get; init; } = DefaultGuePort;
+
+    public string Device { get; init; } = DefaultDevice;
+
+    /// <summary>The state file; null means the default for this network namespace.</summary>
+    public string? StatePath { get; init; }
+
+    /// <summary>Seconds between counter lines; 0 logs them only on SIGUSR1 and at exit.</summary>
+    public int StatsInterval { get; init; }
+
+    public bool ForceUserspace { get; init; }
+
+    /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
+    public static AgentOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        error = null;
+        if (args.Count == 0)
+        {
+            error = "missing command (dr, tunnel or undo)";
+            return null;
+        }
+
+        AgentCommand command;
+        switch (args[0])
+        {
+            case "dr":
+                command = AgentCommand.Dr;
+                break;
+            case "tunnel":
+                command = AgentCommand.Tunnel;
+                break;
+            case "undo":
+                command = AgentCommand.Undo;
+                break;
+            case "-h" or "--help" or "help":
+                return new AgentOptions { Command = AgentCommand.Help };
+            default:
+                error = $"unknown command: {args[0]}";
+                return null;
+        }
+
+        var options = new AgentOptions { Command = command };
+        var vips = new List<IPAddress>();
+        bool portSeen = false;
+        for (int i = 1; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string? value = null;
+            if (arg is "--vip" or "--type" or "--port" or "--device" or "--stats-interval" or "--state")
+            {
+                if (i + 1 >= args.Count || args[i + 1].Length == 0)
+                {
+                    error = $"{arg} needs a value";
+                    return null;
+                }
+
+                value = args[++i];
+            }
+
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    return new AgentOptions { Command = AgentCommand.Help };
+                case "--state":
+                    options = options with { StatePath = value };
+                    break;
+                case "--vip" when command != AgentCommand.Undo:
+                    if (!IPAddress.TryParse(value, out IPAddress? vip) || vip.AddressFamily != AddressFamily.InterNetwork
+                        || value!.Count(c => c == '.') != 3)
+                    {
+                        error = $"--vip needs an IPv4 address: {value}";
+                        return null;
+                    }
+
+                    if (!vips.Contains(vip))
+                    {
+                        vips.Add(vip);
+                    }
+
+                    break;
+                case "--type" when command == AgentCommand.Tunnel:
+                    TunnelType? type = value switch
+                    {
+                        "ipip" => TunnelType.Ipip,
+                        "gue" => TunnelType.Gue,
+                        "gre" => TunnelType.Gre,
+                        _ => null,
+                    };
+                    if (type is null)
+                    {
+                        error = $"--type must be ipip, gue or gre: {value}";
+                        return null;
+                    }
+
+                    options = options with { Type = type.Value };
+                    break;
+                case "--port" when command == AgentCommand.Tunnel:
+                    if (!ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
+                    {
+                        error = $"--port needs a number from 1 to 65535: {value}";
+                        return null;
+                    }
+
+                    options = options with { Port = port };
+                    portSeen = true;
+                    break;
+                case "--device" when command == AgentCommand.Tunnel:
+                    if (value!.Length > 15 || value.AsSpan().IndexOfAny(" /\t") >= 0)
+                    {
+                        error = $"--device needs an interface name of at most 15 characters: {value}";
+                        return null;
+                    }
+
+                    options = options with { Device = value };
+                    break;
+                case "--stats-interval" when command == AgentCommand.Tunnel:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) || seconds > 86400)
+                    {
+                        error = $"--stats-interval needs seconds from 0 to 86400: {value}";
+                        return null;
+                    }
+
+                    options = options with { StatsInterval = seconds };
+                    break;
+                case "--userspace" when command == AgentCommand.Tunnel:
+                    options = options with { ForceUserspace = true };
+                    break;
+                default:
+                    error = $"unknown argument for {args[0]}: {arg}";
+                    return null;
+            }
+        }
+
+        if (command != AgentCommand.Undo && vips.Count == 0)
+        {
+            error = $"{args[0]} needs at least one --vip";
+            return null;
+        }
+
+        if (portSeen && options.Type != TunnelType.Gue)
+        {
+            error = "--port applies to --type gue only";
+            return null;
+        }
+
+        return options with { Vips = vips };
+    }
+}
