@@ -11,3 +11,15 @@ public sealed class RootFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs root; skipped with a message otherwise.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        if (Environment.UserName != "root")
+        {
+            Skip = "needs root: creates network namespaces and runs lvs-agent in them";
+        }
+    }
+}
