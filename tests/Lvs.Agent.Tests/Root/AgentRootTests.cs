@@ -126,6 +126,15 @@ public sealed class AgentRootTests : IDisposable
         Thread.Sleep(300);
         Assert.Throws<SocketException>(() => listener.Receive(buffer));
 
+        // SIGUSR1 logs the counters while the agent keeps running.
+        agent.Signal("USR1");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!agent.Stderr.Contains("reason=not-our-vip", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.Contains("reason=not-our-vip packets=1", agent.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, agent.Stop());
         string log = agent.Stderr;
         Assert.Contains("reason=not-our-vip packets=1", log, StringComparison.Ordinal);
