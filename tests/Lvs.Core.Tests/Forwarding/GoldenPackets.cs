@@ -22,7 +22,7 @@ public sealed record GoldenPacket(string Name, string InputHex, bool ChecksumPar
 /// Every frame: Ethernet 02:00:00:00:00:02 -> 02:00:00:00:00:01, IPv4 ID 0x1234, DF, TTL 64
 /// (63 after forwarding), TCP window 0xfaf0, no options. MACs are not the core's to change.
 /// </remarks>
-public static class GoldenPackets
+public static partial class GoldenPackets
 {
     public const string ClientText = "198.51.100.2";
     public const string VipText = "192.0.2.10";

@@ -135,16 +135,17 @@ public static class PacketBuilder
     }
 
     /// <summary>True when the frame's IPv4 header checksum verifies.</summary>
-    public static bool IpChecksumValid(byte[] frame)
-    {
-        ReadOnlySpan<byte> ip = frame.AsSpan(EthernetLength);
-        return FoldedSum(ip[..((ip[0] & 0x0F) * 4)]) == 0xFFFF;
-    }
+    public static bool IpChecksumValid(byte[] frame) => Ipv4HeaderChecksumValid(frame.AsSpan(EthernetLength));
+
+    /// <summary>True when the IPv4 header checksum of a packet (IP header first) verifies.</summary>
+    public static bool Ipv4HeaderChecksumValid(ReadOnlySpan<byte> ip) => FoldedSum(ip[..((ip[0] & 0x0F) * 4)]) == 0xFFFF;
 
     /// <summary>True when the frame's full TCP/UDP checksum verifies (a UDP zero counts as valid).</summary>
-    public static bool TransportChecksumValid(byte[] frame)
+    public static bool TransportChecksumValid(byte[] frame) => TransportChecksumValid((ReadOnlySpan<byte>)frame.AsSpan(EthernetLength));
+
+    /// <summary>True when the full TCP/UDP checksum of a packet (IP header first) verifies (a UDP zero counts as valid).</summary>
+    public static bool TransportChecksumValid(ReadOnlySpan<byte> ip)
     {
-        ReadOnlySpan<byte> ip = frame.AsSpan(EthernetLength);
         int ihl = (ip[0] & 0x0F) * 4;
         int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
         ReadOnlySpan<byte> l4 = ip[ihl..total];
@@ -158,6 +159,43 @@ public static class PacketBuilder
         pseudo[9] = ip[9];
         BinaryPrimitives.WriteUInt16BigEndian(pseudo.AsSpan(10), (ushort)l4.Length);
         return FoldedSum([.. pseudo, .. l4]) == 0xFFFF;
+    }
+
+    /// <summary>
+    /// An ICMP error frame (IPv4 ID 0x1234, no DF, TOS 0) from <paramref name="src"/> to <paramref name="dst"/>
+    /// quoting <paramref name="quote"/> (an IP packet, typically its header and 8 bytes), both checksums filled.
+    /// <paramref name="rest"/> is the second ICMP word (for fragmentation needed: the next-hop MTU in its low half).
+    /// </summary>
+    public static byte[] IcmpError(uint src, uint dst, byte type, byte code, ReadOnlySpan<byte> quote, uint rest = 0, byte ttl = 64)
+    {
+        byte[] icmp = new byte[8 + quote.Length];
+        icmp[0] = type;
+        icmp[1] = code;
+        BinaryPrimitives.WriteUInt32BigEndian(icmp.AsSpan(4), rest);
+        quote.CopyTo(icmp.AsSpan(8));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(2), (ushort)~FoldedSum(icmp));
+        byte[] frame = new byte[EthernetLength + 20 + icmp.Length];
+        DirectorMac.CopyTo(frame, 0);
+        PeerMac.CopyTo(frame, 6);
+        frame[12] = 0x08;
+        Span<byte> ip = frame.AsSpan(EthernetLength);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + icmp.Length));
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], 0x1234);
+        ip[8] = ttl;
+        ip[9] = 1;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], src);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], dst);
+        icmp.CopyTo(ip[20..]);
+        FillIpChecksum(frame);
+        return frame;
+    }
+
+    /// <summary>The IP header and the first <paramref name="extra"/> bytes after it: what an ICMP error quotes.</summary>
+    public static byte[] Quote(byte[] frame, int extra = 8)
+    {
+        ReadOnlySpan<byte> ip = frame.AsSpan(EthernetLength);
+        return ip[..(((ip[0] & 0x0F) * 4) + extra)].ToArray();
     }
 
     /// <summary>Host-order IPv4 address from dotted text.</summary>
