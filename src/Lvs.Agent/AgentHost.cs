@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Lvs.Agent.Decap;
 using Lvs.Agent.Host;
+using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Tunnel;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Lvs.Agent.Decap;
+using Lvs.Linux;
 using Lvs.Linux.Tunnel;
 
 namespace Lvs.Agent;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Lvs.Core;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Packets;
+using Lvs.Linux;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
 

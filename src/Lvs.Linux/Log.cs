@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Lvs.Agent;
+namespace Lvs.Linux;
 
 /// <summary>
 /// Structured logging to stderr, one line per event: <c>time level msg key=value...</c>, which
