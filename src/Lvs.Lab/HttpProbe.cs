@@ -16,14 +16,16 @@ public static class HttpProbe
 {
     /// <summary>
     /// Sends <paramref name="count"/> GETs for <c>http://VIP/</c>, one curl (so one new
-    /// connection) at a time, each bounded by <paramref name="perRequestTimeout"/>.
+    /// connection) at a time, each bounded by <paramref name="perRequestTimeout"/>, with
+    /// <paramref name="curlArgs"/> added to every curl.
     /// </summary>
-    public static IReadOnlyList<ProbeResult> Sequential(NatLab lab, int count, TimeSpan perRequestTimeout, Action<ProbeResult>? onEach = null)
+    public static IReadOnlyList<ProbeResult> Sequential(
+        LabTopology lab, int count, TimeSpan perRequestTimeout, Action<ProbeResult>? onEach = null, params string[] curlArgs)
     {
         var results = new List<ProbeResult>(count);
         for (int i = 1; i <= count; i++)
         {
-            var result = lab.Curl($"http://{NatLab.Vip}/", perRequestTimeout);
+            var result = lab.Curl($"http://{LabTopology.Vip}/", perRequestTimeout, curlArgs);
             ProbeResult probe;
             if (!result.Succeeded)
             {
@@ -44,7 +46,7 @@ public static class HttpProbe
     }
 
     /// <summary>Requests answered per real server, every server listed (0 if it got none), in lab order.</summary>
-    public static IReadOnlyList<(RealServer Server, int Count)> Tally(NatLab lab, IEnumerable<ProbeResult> results)
+    public static IReadOnlyList<(RealServer Server, int Count)> Tally(LabTopology lab, IEnumerable<ProbeResult> results)
     {
         var list = results.ToList();
         return lab.RealServers.Select(rs => (rs, list.Count(r => r.Server == rs))).ToList();

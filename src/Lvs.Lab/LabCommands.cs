@@ -6,10 +6,15 @@ namespace Lvs.Lab;
 /// <summary>The small commands around the demo: option parsing, <c>up</c> and <c>down</c>.</summary>
 internal static partial class LabCommands
 {
-    /// <summary>Parses <c>[--servers N] [--no-offload]</c>; progress goes to <paramref name="log"/>.</summary>
-    public static bool TryParseOptions(ReadOnlySpan<string> args, TextWriter log, out NatLabOptions options, out string error)
+    /// <summary>
+    /// Parses <c>[--method nat|dr|tun] [--servers N] [--no-offload]</c>; progress goes to
+    /// <paramref name="log"/>. Without --method, <paramref name="methods"/> is NAT, DR, TUN.
+    /// </summary>
+    public static bool TryParseOptions(
+        ReadOnlySpan<string> args, TextWriter log, out LabOptions options, out IReadOnlyList<ForwardingMethod> methods, out string error)
     {
-        options = new NatLabOptions { Log = line => log.WriteLine(line) };
+        options = new LabOptions { Log = line => log.WriteLine(line) };
+        methods = [ForwardingMethod.Nat, ForwardingMethod.Dr, ForwardingMethod.Tun];
         error = "";
         for (int i = 0; i < args.Length; i++)
         {
@@ -20,11 +25,15 @@ internal static partial class LabCommands
                     options = options with { RealServerCount = n };
                     i++;
                     break;
+                case "--method" when i + 1 < args.Length && LabSetup.Names.TryGetValue(args[i + 1], out var method):
+                    methods = [method];
+                    i++;
+                    break;
                 case "--no-offload":
                     options = options with { DisableOffloads = true };
                     break;
                 default:
-                    error = $"bad option '{args[i]}' (--servers takes 1..200)";
+                    error = $"bad option '{args[i]}' (--servers takes 1..200, --method nat|dr|tun)";
                     return false;
             }
         }
@@ -32,15 +41,14 @@ internal static partial class LabCommands
         return true;
     }
 
-    /// <summary>Builds the lab with lvsd and an rr service, prints how to reach it, waits for Ctrl-C.</summary>
-    public static int Up(NatLabOptions options, TextWriter output, ManualResetEventSlim interrupted)
+    /// <summary>Builds the lab of <paramref name="method"/> with lvsd (and agents) and an rr service, prints how to reach it, waits for Ctrl-C.</summary>
+    public static int Up(LabOptions options, ForwardingMethod method, TextWriter output, ManualResetEventSlim interrupted)
     {
-        using var lab = NatLab.Create(options);
-        lab.StartLvsd();
-        lab.AddNatService("rr", [.. lab.RealServers.Select(_ => 1)]);
+        using var lab = LabSetup.CreateAndStart(method, options);
         output.WriteLine($"""
-            lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
-              client:   ip netns exec {lab.ClientNamespace} curl http://{NatLab.Vip}/
+            {LabSetup.Describe(method)} lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
+              namespaces: {lab.NamespaceSummary}
+              client:   ip netns exec {lab.ClientNamespace} curl http://{LabTopology.Vip}/
               lvsadm:   {LvsBin.Program("lvsadm")} --control {lab.ControlPath} -L -n
               director: ip netns exec {lab.DirectorNamespace} bash
             """);
@@ -59,7 +67,7 @@ internal static partial class LabCommands
 
     /// <summary>
     /// Removes namespaces <paramref name="prefix"/>-* that a killed run left, first killing
-    /// the processes inside them (they can only be the lab's lvsd and nginx).
+    /// the processes inside them (they can only be the lab's lvsd, lvs-agent and nginx).
     /// </summary>
     public static int Down(string prefix, TextWriter output)
     {

@@ -1,9 +1,9 @@
 namespace Lvs.Lab;
 
-/// <summary>How to build a <see cref="NatLab"/>.</summary>
-public sealed record NatLabOptions
+/// <summary>How to build a lab (<see cref="NatLab"/>, <see cref="DrLab"/>, <see cref="TunLab"/>).</summary>
+public sealed record LabOptions
 {
-    /// <summary>Number of real servers (rs1 .. rsN at 10.0.0.11 ..), 1 to 200.</summary>
+    /// <summary>Number of real servers (rs1 .. rsN at .11, .12, ... of their network), 1 to 200.</summary>
     public int RealServerCount { get; init; } = 2;
 
     /// <summary>A file every real server serves at <c>/big</c>; none when null.</summary>
@@ -25,5 +25,5 @@ public sealed record NatLabOptions
 /// <summary>One real server of the lab.</summary>
 /// <param name="Name">rs1, rs2, ...; also the body it answers <c>/</c> with.</param>
 /// <param name="Namespace">Its network namespace.</param>
-/// <param name="Address">Its address on the private LAN (10.0.0.11, ...).</param>
+/// <param name="Address">Its address (10.0.0.11, ... in NAT; 203.0.113.11, ... in DR and TUN).</param>
 public sealed record RealServer(string Name, string Namespace, string Address);

@@ -4,13 +4,20 @@ namespace Lvs.Lab;
 
 /// <summary>
 /// The nginx configuration of one lab real server: everything (pid, logs, temp dirs) under its
-/// own directory, in the foreground, answering <c>/</c> with its name and, if given,
-/// <c>/big</c> with a file.
+/// own directory, in the foreground, answering <c>/</c> with its name, if given <c>/big</c>
+/// with a file, and storing any size of body PUT to <c>/upload/NAME</c> in its <c>uploads</c>
+/// directory (so a test can check what arrived).
 /// </summary>
 public static class NginxConfig
 {
     /// <summary>The body a real server answers <c>/</c> with: its name and a newline.</summary>
     public static string Body(string serverName) => serverName + "\n";
+
+    /// <summary>The URL path a client PUTs an upload named <paramref name="name"/> to.</summary>
+    public static string UploadPath(string name) => "/upload/" + name;
+
+    /// <summary>Where the server rooted in <paramref name="directory"/> stores upload <paramref name="name"/>.</summary>
+    public static string UploadedFile(string directory, string name) => Path.Combine(directory, "uploads", name);
 
     /// <summary>Renders nginx.conf for <paramref name="serverName"/> rooted in <paramref name="directory"/>.</summary>
     public static string Render(string serverName, string directory, string? bigFile)
@@ -42,6 +49,13 @@ public static class NginxConfig
                     location = / {
                         default_type text/plain;
                         return 200 "{{serverName}}\n";
+                    }
+
+                    # nginx reads the whole body before it answers (201, or 204 on overwrite).
+                    location /upload/ {
+                        client_max_body_size 0;
+                        alias {{In("uploads/")}};
+                        dav_methods PUT;
                     }
 
             """);

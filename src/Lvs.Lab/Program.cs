@@ -2,9 +2,11 @@ using Lvs.Lab;
 
 // lvs-lab: network-namespace labs for lvsd. See Usage below.
 const string Usage = """
-    usage: lvs-lab demo [--servers N] [--no-offload]
-           lvs-lab up [--servers N] [--no-offload]   build the NAT lab with lvsd and an rr service; Ctrl-C removes it
-           lvs-lab down PREFIX                       remove what a killed run left (namespaces PREFIX-*)
+    usage: lvs-lab demo [--method nat|dr|tun] [--servers N] [--no-offload]
+                 NAT, DR and TUN (IPIP) one after another, or only the given method
+           lvs-lab up [--method nat|dr|tun] [--servers N] [--no-offload]
+                 build one lab (default NAT) with lvsd, agents and an rr service; Ctrl-C removes it
+           lvs-lab down PREFIX   remove what a killed run left (namespaces PREFIX-*)
       --no-offload  turn TSO/GSO/checksum offload off on the veths (debugging only)
     """;
 
@@ -40,10 +42,10 @@ Console.CancelKeyPress += (_, e) =>
     }
 
     Console.Error.WriteLine("lvs-lab: interrupted, removing the lab");
-    NatLab.DisposeAll();
+    LabTopology.DisposeAll();
     Environment.Exit(130);
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => NatLab.DisposeAll();
+AppDomain.CurrentDomain.ProcessExit += (_, _) => LabTopology.DisposeAll();
 
 try
 {
@@ -52,12 +54,14 @@ try
         return args.Length == 2 ? LabCommands.Down(args[1], Console.Out) : Fail("down needs the prefix (lvs-xxxxxx)");
     }
 
-    if (!LabCommands.TryParseOptions(args.AsSpan(1), Console.Out, out var options, out string? error))
+    if (!LabCommands.TryParseOptions(args.AsSpan(1), Console.Out, out var options, out var methods, out string? error))
     {
         return Fail(error);
     }
 
-    return command == "demo" ? Demo.Run(options, Console.Out) : LabCommands.Up(options, Console.Out, interrupted);
+    return command == "demo"
+        ? Demo.Run(options, methods, Console.Out)
+        : LabCommands.Up(options, methods[0], Console.Out, interrupted);
 }
 catch (LabException ex)
 {

@@ -19,6 +19,19 @@ public sealed class LabPiecesTests
     }
 
     [Fact]
+    public void Render_Always_UploadLocationTakesAnySizeIntoItsOwnDirectory()
+    {
+        string conf = NginxConfig.Render("rs1", "/tmp/lab/rs1", null);
+
+        Assert.Contains("location /upload/ {", conf);
+        Assert.Contains("client_max_body_size 0;", conf);
+        Assert.Contains("alias \"/tmp/lab/rs1/uploads/\";", conf);
+        Assert.Contains("dav_methods PUT;", conf);
+        Assert.Equal("/tmp/lab/rs1/uploads/x.bin", NginxConfig.UploadedFile("/tmp/lab/rs1", "x.bin"));
+        Assert.Equal("/upload/x.bin", NginxConfig.UploadPath("x.bin"));
+    }
+
+    [Fact]
     public void Render_WithoutBigFile_NoBigLocation()
     {
         Assert.DoesNotContain("/big", NginxConfig.Render("rs1", "/tmp/x", null));
@@ -82,14 +95,18 @@ public sealed class LabPiecesTests
     }
 
     [Theory]
-    [InlineData(new string[0], 2, false)]
-    [InlineData(new[] { "--servers", "5" }, 5, false)]
-    [InlineData(new[] { "--no-offload", "--servers", "3" }, 3, true)]
-    public void TryParseOptions_Valid_Parsed(string[] args, int servers, bool noOffload)
+    [InlineData(new string[0], 2, false, "Nat,Dr,Tun")]
+    [InlineData(new[] { "--servers", "5" }, 5, false, "Nat,Dr,Tun")]
+    [InlineData(new[] { "--no-offload", "--servers", "3" }, 3, true, "Nat,Dr,Tun")]
+    [InlineData(new[] { "--method", "dr" }, 2, false, "Dr")]
+    [InlineData(new[] { "--servers", "4", "--method", "tun" }, 4, false, "Tun")]
+    [InlineData(new[] { "--method", "nat" }, 2, false, "Nat")]
+    public void TryParseOptions_Valid_Parsed(string[] args, int servers, bool noOffload, string methods)
     {
-        Assert.True(LabCommands.TryParseOptions(args, TextWriter.Null, out var options, out _));
+        Assert.True(LabCommands.TryParseOptions(args, TextWriter.Null, out var options, out var parsed, out _));
         Assert.Equal(servers, options.RealServerCount);
         Assert.Equal(noOffload, options.DisableOffloads);
+        Assert.Equal(methods, string.Join(',', parsed));
     }
 
     [Theory]
@@ -98,9 +115,12 @@ public sealed class LabPiecesTests
     [InlineData("--servers", "201")]
     [InlineData("--servers", "-1")]
     [InlineData("--bogus")]
+    [InlineData("--method")]
+    [InlineData("--method", "masq")]
+    [InlineData("--method", "DR")]
     public void TryParseOptions_Invalid_Refused(params string[] args)
     {
-        Assert.False(LabCommands.TryParseOptions(args, TextWriter.Null, out _, out string error));
+        Assert.False(LabCommands.TryParseOptions(args, TextWriter.Null, out _, out _, out string error));
         Assert.NotEmpty(error);
     }
 }

@@ -13,9 +13,9 @@ public sealed class LvsdLifecycleTests
     [RootFact]
     public void Lvsd_CrashThenRestartThenStop_SteeringRulesFollow()
     {
-        using NatLab lab = NatLab.Create(new NatLabOptions());
+        using NatLab lab = NatLab.Create(new LabOptions());
         LabProcess first = lab.StartLvsd();
-        lab.AddNatService("rr", 1, 1);
+        lab.AddService("rr", 1, 1);
 
         string rules = NftTable(lab).EnsureSuccess().Stdout;
         Assert.Contains("ip daddr 192.0.2.10 tcp dport 80", rules);

@@ -30,7 +30,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void RoundRobin_32SequentialRequests_Split16And16()
     {
-        Lab.AddNatService("rr", 1, 1);
+        Lab.AddService("rr", 1, 1);
 
         var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
 
@@ -41,7 +41,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void WeightedRoundRobin_Weights3And1_Split24And8()
     {
-        Lab.AddNatService("wrr", 3, 1);
+        Lab.AddService("wrr", 3, 1);
 
         var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
 
@@ -52,7 +52,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void RoundRobin_ClientPortsReusedWhileOldEntriesLinger_EverySynScheduled()
     {
-        Lab.AddNatService("rr", 1, 1);
+        Lab.AddService("rr", 1, 1);
         // 16 client ports for 32 connections: every port comes back while lvsd still holds the
         // closed connection's entry. ip_vs (conn_reuse_mode=1) schedules a SYN that hits a
         // TIME_WAIT entry as a new connection; so must lvsd, or rr's order breaks (as after wrk).
@@ -85,7 +85,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void Wrk_20ConnectionsWithConnectionClose_NoSocketErrorsNoBadResponses()
     {
-        Lab.AddNatService("rr", 1, 1);
+        Lab.AddService("rr", 1, 1);
 
         var result = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(40),
             "wrk", "-t2", "-c20", "-d10s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
@@ -101,7 +101,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void Download100MB_SchedulerEditedDuringTransfer_ChecksumMatches()
     {
-        Lab.AddNatService("rr", 1, 1);
+        Lab.AddService("rr", 1, 1);
         string target = Path.Combine(Lab.TempDirectory, "download.bin");
         var clock = Stopwatch.StartNew();
 
@@ -124,7 +124,7 @@ public sealed class NatEndToEndTests : IClassFixture<NatLabFixture>, IDisposable
     [RootFact]
     public void Download100MB_ItsRealServerDeletedDuringTransfer_CompletesAndNewRequestsGoElsewhere()
     {
-        Lab.AddNatService("rr", 1, 1);
+        Lab.AddService("rr", 1, 1);
         string target = Path.Combine(Lab.TempDirectory, "download-deleted.bin");
 
         // rr's first pick is the first server: the download runs through rs1.

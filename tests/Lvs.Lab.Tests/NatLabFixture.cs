@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Lvs.Lab;
 
 namespace Lvs.Lab.Tests;
@@ -26,10 +25,10 @@ public sealed class NatLabFixture : IDisposable
         try
         {
             BigFile = Path.Combine(_bigDirectory.FullName, "big.bin");
-            BigFileSha256 = WriteRandomFile(BigFile, BigFileBytes);
+            BigFileSha256 = RandomFile.Write(BigFile, BigFileBytes);
             // LVS_LAB_NO_OFFLOAD=1 hides GSO and partial checksums from lvsd: for debugging only.
             bool noOffload = Environment.GetEnvironmentVariable("LVS_LAB_NO_OFFLOAD") == "1";
-            Lab = NatLab.Create(new NatLabOptions { BigFile = BigFile, DisableOffloads = noOffload });
+            Lab = NatLab.Create(new LabOptions { BigFile = BigFile, DisableOffloads = noOffload });
             Lab.StartLvsd();
         }
         catch
@@ -55,24 +54,5 @@ public sealed class NatLabFixture : IDisposable
     }
 
     /// <summary>SHA-256 of a file, lower-case hex.</summary>
-    public static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
-    private static string WriteRandomFile(string path, int bytes)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var stream = File.Create(path);
-        byte[] buffer = new byte[1 << 20];
-        for (int written = 0; written < bytes; written += buffer.Length)
-        {
-            RandomNumberGenerator.Fill(buffer);
-            stream.Write(buffer);
-            hash.AppendData(buffer);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    public static string Sha256Of(string path) => RandomFile.Sha256Of(path);
 }

@@ -9,7 +9,7 @@ public sealed class NatLabTopologyTests
     public void Create_ThreeRealServers_KernelPathsWorkAndRootNamespaceUntouched()
     {
         string rootLinksBefore = RootLinkNames();
-        NatLab lab = NatLab.Create(new NatLabOptions { RealServerCount = 3 });
+        NatLab lab = NatLab.Create(new LabOptions { RealServerCount = 3 });
         string prefix = lab.Prefix;
         string temp = lab.TempDirectory;
         try
