@@ -36,6 +36,13 @@ public sealed partial class Director
             return Verdict.Drop(DropReason.IpChecksum);
         }
 
+        // The rewrite recomputes the ICMP checksum from scratch: check it first, or a corrupted
+        // error would leave with a valid one (ip_vs_in_icmp drops these too).
+        if (Checksum.Fold(Checksum.Add(ip.Payload)) != 0xFFFF)
+        {
+            return Verdict.Drop(DropReason.IcmpChecksum);
+        }
+
         if (ip.TimeToLive <= 1)
         {
             return Verdict.Drop(DropReason.TtlExceeded);
@@ -51,13 +58,11 @@ public sealed partial class Director
                 return Verdict.Pass;
             }
 
-            // From the real server's side to the client: the client must see the VIP.
+            // From the real server's side (the server or a router there) to the client: the
+            // client must see the VIP, never an inside address (ip_vs_nat_icmp).
             uint old = ip.Source;
-            if (old == c.DestAddress)
-            {
-                ip.Source = c.VirtualAddress;
-                ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.VirtualAddress);
-            }
+            ip.Source = c.VirtualAddress;
+            ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.VirtualAddress);
 
             icmp.InnerDestination = c.VirtualAddress;
             icmp.InnerDestinationPort = c.VirtualPort;

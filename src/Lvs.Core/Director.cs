@@ -161,6 +161,13 @@ public sealed partial class Director
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Verdict Forward(Ipv4Packet ip, Span<byte> l4, ref Connection c, PacketDirection direction, in PacketMeta meta, long now)
     {
+        // Only NAT replies come back through the director (ip_vs_out handles MASQ only); a DR or
+        // TUN reply that passes here anyway is the kernel's to route, not ours to judge.
+        if (direction == PacketDirection.Output && c.Method != ForwardMethod.Masquerade)
+        {
+            return Verdict.Pass;
+        }
+
         DropReason bad = Validate(ip, l4, c.Protocol, out byte tcpFlags);
         if (bad != DropReason.None)
         {
@@ -176,12 +183,6 @@ public sealed partial class Director
         int length = ip.TotalLength;
         if (direction == PacketDirection.Output)
         {
-            // Only NAT replies come back through the director (ip_vs_out handles MASQ only).
-            if (c.Method != ForwardMethod.Masquerade)
-            {
-                return Verdict.Pass;
-            }
-
             NatRewriter.RewriteSource(ip, c.VirtualAddress, c.VirtualPort, meta.ChecksumPartial);
             verdict = Verdict.Forward(c.ClientAddress);
             CountOut(ref c, length);

@@ -121,7 +121,7 @@ public static class TunnelEncoder
             TunnelType.Gre => 47,
             _ => 4,
         };
-        WriteOuterIp(packet, packet.Length, inner[1], id, (inner[6] & 0x40) != 0, inner[8], outerProto, source, destination);
+        WriteOuterIp(packet, packet.Length, EncapsulateEcn(inner[1]), id, (inner[6] & 0x40) != 0, inner[8], outerProto, source, destination);
 
         Span<byte> tunnel = packet[OuterIpLength..];
         if (spec.Type == TunnelType.Gue)
@@ -294,6 +294,12 @@ public static class TunnelEncoder
         BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination);
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum.Compute(ip[..OuterIpLength]));
     }
+
+    /// <summary>
+    /// The outer TOS (RFC 6040 normal mode, INET_ECN_encapsulate): the inner DSCP and ECN, except
+    /// that a CE mark becomes ECT(0) outside, so congestion seen before the tunnel is not reported twice.
+    /// </summary>
+    private static byte EncapsulateEcn(byte tos) => (tos & 0x03) == 0x03 ? (byte)((tos & ~0x03) | 0x02) : tos;
 
     /// <summary>A UDP source port from the inner flow, so the path can spread flows (udp_flow_src_port).</summary>
     private static ushort FlowPort(ReadOnlySpan<byte> inner, int ihl)

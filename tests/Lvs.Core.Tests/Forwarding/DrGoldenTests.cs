@@ -137,7 +137,7 @@ public class DrGoldenTests
         Assert.Equal(0, Server(GoldenPackets.DrService).Counters.Totals.OutPackets);
     }
 
-    [Fact(Skip = "bug: Director.Forward checks the IP checksum and TTL before it sees the reply of a DR/TUN connection is not its to forward, so it counts a drop for traffic the kernel routes")]
+    [Fact]
     public void Process_DrReplyWithTtlOne_PassesWithoutCountingADrop()
     {
         In(Syn);
