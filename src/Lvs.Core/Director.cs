@@ -241,14 +241,17 @@ public sealed partial class Director
     }
 
     /// <summary>
-    /// True for a client SYN on an entry in TIME_WAIT or CLOSE (is_new_conn_expected): the
-    /// client has started a new connection that happens to reuse the old one's ports.
+    /// True for a client SYN on an entry in TIME_WAIT or CLOSE, or in FIN_WAIT when the director
+    /// sees only the client's side (DR, TUN: the last state it can see), as ip_vs does with
+    /// conn_reuse_mode bits 1 and 2 (is_new_conn_expected): the client has started a new
+    /// connection that happens to reuse the old one's ports.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsReusedTuple(ref Connection c, PacketDirection direction, Span<byte> l4) =>
         c.Protocol == IpProtocol.Tcp
         && direction != PacketDirection.Output
-        && c.State is TcpState.TimeWait or TcpState.Close
+        && (c.State is TcpState.TimeWait or TcpState.Close
+            || (c.State == TcpState.FinWait && (c.Flags & ConnectionFlags.NoOutput) != 0))
         && l4.Length > 13
         && (l4[13] & (TcpSegment.Syn | TcpSegment.Ack | TcpSegment.Rst)) == TcpSegment.Syn;
 

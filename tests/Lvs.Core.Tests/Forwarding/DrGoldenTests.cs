@@ -68,6 +68,23 @@ public class DrGoldenTests
     }
 
     [Fact]
+    public void Process_SynOnClosedDrTupleInFinWait_ScheduledAsNewConnection()
+    {
+        In(Syn);
+        In(Ack);
+        In(Fin | Ack);
+        In(Ack);
+        Assert.Equal(TcpState.FinWait, Entry().State);
+
+        // The client reuses its port: FIN_WAIT is the last state a DR director sees, so the SYN is a new connection.
+        In(Syn);
+
+        Assert.Equal(TcpState.SynRecv, Entry().State);
+        Assert.Equal(2, _services.Lookup(GoldenPackets.DrService)!.Counters.Totals.Conns);
+        Assert.Equal(1, _director.Connections.Count);
+    }
+
+    [Fact]
     public void Process_DrHandshakeDataAndClose_UsesInputOnlyTableAndCountersAsIpvsadmShows()
     {
         RealServer rs = Server(GoldenPackets.DrService);
