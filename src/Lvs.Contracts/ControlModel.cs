@@ -10,7 +10,26 @@ public sealed record ServiceKey(string Protocol, string Address, ushort Port);
 
 /// <summary>The settings of a virtual service that -A and -E carry.</summary>
 /// <param name="Scheduler">The ipvsadm scheduler name (rr, wrr, ...).</param>
-public sealed record ServiceOptions(string Scheduler);
+public sealed record ServiceOptions(string Scheduler)
+{
+    /// <summary>Scheduler flags (ipvsadm -b): "sh-fallback", "sh-port", "mh-fallback", "mh-port".</summary>
+    public IReadOnlyList<string>? SchedulerFlags { get; init; }
+
+    /// <summary>Persistence (ipvsadm -p): connections from one client stick to one real server.</summary>
+    public bool Persistent { get; init; }
+
+    /// <summary>Persistence timeout in seconds (ipvsadm -p [timeout], default 300).</summary>
+    public int PersistenceTimeout { get; init; }
+
+    /// <summary>Persistence granularity (ipvsadm -M), a dotted IPv4 netmask; null = 255.255.255.255.</summary>
+    public string? PersistenceNetmask { get; init; }
+
+    /// <summary>One-packet scheduling for UDP (ipvsadm -o/--ops).</summary>
+    public bool OnePacket { get; init; }
+}
+
+/// <summary>Connection timeouts in seconds (ipvsadm --set tcp tcpfin udp); 0 leaves one unchanged.</summary>
+public sealed record TimeoutSettings(int Tcp, int TcpFin, int Udp);
 
 /// <summary>The settings of a real server that -a and -e carry.</summary>
 /// <param name="Address">The real server's address.</param>
@@ -27,6 +46,12 @@ public sealed record RealServerSpec(string Address, ushort Port, string Method, 
 
     /// <summary>For GUE and GRE: "nocsum" (default), "csum" or "remcsum" (ipvsadm --tun-nocsum/--tun-csum/--tun-remcsum).</summary>
     public string? TunnelChecksum { get; init; }
+
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; init; }
+
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
+    public int LowerThreshold { get; init; }
 }
 
 /// <summary>Commands the control socket understands.</summary>
@@ -42,6 +67,12 @@ public static class Commands
     public const string List = "list";
     public const string Zero = "zero";
     public const string Drops = "drops";
+
+    /// <summary>ipvsadm --set: <see cref="ControlRequest.Timeouts"/>.</summary>
+    public const string SetTimeouts = "set-timeouts";
+
+    /// <summary>ipvsadm -L -c: the connection entries, templates included.</summary>
+    public const string Connections = "connections";
 }
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line back.</summary>
@@ -51,6 +82,8 @@ public sealed record ControlRequest
     public ServiceKey? Service { get; init; }
     public ServiceOptions? Options { get; init; }
     public RealServerSpec? Server { get; init; }
+
+    public TimeoutSettings? Timeouts { get; init; }
 }
 
 /// <summary>Why the daemon refused a request; lvsadm maps these to ipvsadm's messages.</summary>
@@ -80,6 +113,8 @@ public sealed record ControlResponse
     public StatusSnapshot? Status { get; init; }
     public IReadOnlyList<DropCount>? Drops { get; init; }
 
+    public IReadOnlyList<ConnectionEntry>? Connections { get; init; }
+
     public static ControlResponse Success() => new() { Ok = true };
 
     public static ControlResponse Fail(ControlError error, string message) =>
@@ -106,16 +141,58 @@ public sealed record RealServerStatus(
 
     /// <summary>For GUE and GRE: "nocsum", "csum" or "remcsum".</summary>
     public string? TunnelChecksum { get; init; }
+
+    public int UpperThreshold { get; init; }
+
+    public int LowerThreshold { get; init; }
+
+    /// <summary>Persistence templates pointing at this server (ipvsadm --persistent-conn).</summary>
+    public int PersistentConns { get; init; }
 }
 
 public sealed record ServiceStatus(
     ServiceKey Key,
     string Scheduler,
     TrafficStats Stats,
-    IReadOnlyList<RealServerStatus> Servers);
+    IReadOnlyList<RealServerStatus> Servers)
+{
+    public IReadOnlyList<string>? SchedulerFlags { get; init; }
+
+    public bool Persistent { get; init; }
+
+    /// <summary>Persistence timeout in seconds.</summary>
+    public int PersistenceTimeout { get; init; }
+
+    /// <summary>Persistence netmask, dotted (ipvsadm prints it when not 255.255.255.255).</summary>
+    public string? PersistenceNetmask { get; init; }
+
+    public bool OnePacket { get; init; }
+}
+
+/// <summary>One entry of the connection table (ipvsadm -L -c), a persistence template or a connection.</summary>
+/// <param name="Protocol">"tcp", "udp", or "ip" for a template of a port-0 service.</param>
+/// <param name="ExpiresInSeconds">Seconds until it expires.</param>
+/// <param name="State">The IPVS state name (ESTABLISHED, SYN_RECV, ..., UDP, NONE for templates).</param>
+public sealed record ConnectionEntry(
+    string Protocol,
+    int ExpiresInSeconds,
+    string State,
+    string ClientAddress,
+    ushort ClientPort,
+    string VirtualAddress,
+    ushort VirtualPort,
+    string DestAddress,
+    ushort DestPort)
+{
+    public bool Template { get; init; }
+}
 
 /// <summary>What -L shows: every service with its real servers, in the order they were added.</summary>
-public sealed record StatusSnapshot(string Version, int ConnectionTableSize, int Connections, IReadOnlyList<ServiceStatus> Services);
+public sealed record StatusSnapshot(string Version, int ConnectionTableSize, int Connections, IReadOnlyList<ServiceStatus> Services)
+{
+    /// <summary>Current timeouts in seconds (ipvsadm -L --timeout).</summary>
+    public TimeoutSettings? Timeouts { get; init; }
+}
 
 /// <summary>Frames the data path dropped, by reason.</summary>
 public sealed record DropCount(string Reason, ulong Count);
