@@ -142,7 +142,7 @@ public sealed partial class Director
         }
 
         ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
-        var context = new ScheduleContext(protocol, ip.Source, sport, ip.Destination, svc.Key.Port);
+        var context = new ScheduleContext(protocol, ip.Source, sport, ip.Destination, svc.Key.Port, now);
         RealServer? dest = svc.Schedule(context);
         if (dest is null)
         {

@@ -3,10 +3,10 @@ namespace Lvs.Core.Scheduling;
 /// <summary>The schedulers this build has, by ipvsadm name. Adding one is one line here.</summary>
 public static class SchedulerRegistry
 {
-    private static readonly Dictionary<string, Func<IScheduler>> Factories = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<SchedulerFlags, IScheduler>> Factories = new(StringComparer.Ordinal)
     {
-        ["rr"] = () => new RoundRobinScheduler(),
-        ["wrr"] = () => new WeightedRoundRobinScheduler(),
+        ["rr"] = _ => new RoundRobinScheduler(),
+        ["wrr"] = _ => new WeightedRoundRobinScheduler(),
     };
 
     /// <summary>Every scheduler name ipvsadm knows, in ipvsadm's order.</summary>
@@ -17,6 +17,8 @@ public static class SchedulerRegistry
 
     public static bool IsKnown(string name) => Factories.ContainsKey(name);
 
-    public static IScheduler Create(string name) =>
-        Factories.TryGetValue(name, out Func<IScheduler>? f) ? f() : throw new ArgumentException($"unknown scheduler '{name}'", nameof(name));
+    public static IScheduler Create(string name, SchedulerFlags flags = SchedulerFlags.None) =>
+        Factories.TryGetValue(name, out Func<SchedulerFlags, IScheduler>? f)
+            ? f(flags)
+            : throw new ArgumentException($"unknown scheduler '{name}'", nameof(name));
 }

@@ -45,5 +45,17 @@ public sealed class RealServer
 
     public CounterSet Counters { get; }
 
+    /// <summary>ActiveConn: connections in ESTABLISHED, over all workers.</summary>
+    public int ActiveConns => Counters.ActiveConns;
+
+    /// <summary>InActConn: every other connection, over all workers.</summary>
+    public int InactiveConns => Counters.InactiveConns;
+
+    /// <summary>
+    /// ip_vs_dest_conn_overhead: the load the least-connection schedulers compare, active
+    /// connections weighing 256 times an inactive one.
+    /// </summary>
+    public int Overhead => (ActiveConns << 8) + InactiveConns;
+
     public override string ToString() => $"{Ipv4.Format(Address)}:{Port}";
 }
