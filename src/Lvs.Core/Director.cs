@@ -111,7 +111,9 @@ public sealed partial class Director
             Connections.Remove(index);
         }
 
-        VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport));
+        // A service on the exact port, else a persistent port-0 service on the VIP (all ports).
+        VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport))
+                              ?? _services.Lookup(new ServiceKey(protocol, daddr, 0));
         if (svc is null)
         {
             return Verdict.Pass;
@@ -142,14 +144,22 @@ public sealed partial class Director
         }
 
         ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
-        var context = new ScheduleContext(protocol, ip.Source, sport, ip.Destination, svc.Key.Port, now);
-        RealServer? dest = svc.Schedule(context);
+        ushort dport = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+        ServiceSettings settings = svc.Settings;
+        var context = new ScheduleContext(protocol, ip.Source, sport, ip.Destination, dport, now);
+        int template = -1;
+        RealServer? dest = settings.Persistent
+            ? SchedulePersistent(svc, settings, context, out template)
+            : svc.Schedule(context);
         if (dest is null)
         {
             return Verdict.Drop(DropReason.NoDestination);
         }
 
-        int index = Connections.Create(svc, dest, protocol, ip.Source, sport, ip.Destination, svc.Key.Port, now);
+        // A port-0 service forwards every port as it came; NAT may move a fixed port, DR/TUN never do.
+        ushort destPort = svc.Key.Port == 0 || dest.Method != ForwardMethod.Masquerade ? dport : dest.Port;
+        ConnectionFlags flags = settings.OnePacket && protocol == IpProtocol.Udp ? ConnectionFlags.OnePacket : ConnectionFlags.None;
+        int index = Connections.Create(svc, dest, protocol, ip.Source, sport, ip.Destination, dport, destPort, now, template, flags);
         if (index < 0)
         {
             return Verdict.Drop(DropReason.TableFull);
@@ -241,19 +251,60 @@ public sealed partial class Director
     }
 
     /// <summary>
-    /// True for a client SYN on an entry in TIME_WAIT or CLOSE, or in FIN_WAIT when the director
+    /// ip_vs_sched_persist: the client's network keeps the real server its template names while
+    /// that server is available; otherwise the scheduler picks one and a template records it.
+    /// Templates are &lt;proto, client AND mask, 0, VIP, vport&gt;, vport 0 for port-0 services.
+    /// </summary>
+    private RealServer? SchedulePersistent(VirtualService svc, ServiceSettings settings, in ScheduleContext context, out int template)
+    {
+        uint network = context.ClientAddress & settings.PersistenceMask;
+        ushort templatePort = svc.Key.Port == 0 ? (ushort)0 : svc.Key.Port;
+        if (Connections.TryFindTemplate(context.Protocol, network, context.VirtualAddress, templatePort, out template))
+        {
+            RealServer kept = Connections[template].Dest!;
+            if (kept.Available)
+            {
+                Connections.RefreshTemplate(template, context.Now);
+                return kept;
+            }
+
+            Connections.InvalidateTemplate(template, context.Now);
+        }
+
+        RealServer? dest = svc.Schedule(context);
+        template = dest is null
+            ? -1
+            : Connections.CreateTemplate(svc, dest, context.Protocol, network, context.VirtualAddress, templatePort,
+                templatePort == 0 ? (ushort)0 : dest.Port, settings.PersistenceTimeoutMs, context.Now);
+        return dest;
+    }
+
+    /// <summary>
+    /// True for a client datagram of a one-packet (-o) UDP service, and for a client SYN on an
+    /// entry in TIME_WAIT or CLOSE, or in FIN_WAIT when the director
     /// sees only the client's side (DR, TUN: the last state it can see), as ip_vs does with
     /// conn_reuse_mode bits 1 and 2 (is_new_conn_expected): the client has started a new
     /// connection that happens to reuse the old one's ports.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsReusedTuple(ref Connection c, PacketDirection direction, Span<byte> l4) =>
-        c.Protocol == IpProtocol.Tcp
-        && direction != PacketDirection.Output
-        && (c.State is TcpState.TimeWait or TcpState.Close
-            || (c.State == TcpState.FinWait && (c.Flags & ConnectionFlags.NoOutput) != 0))
-        && l4.Length > 13
-        && (l4[13] & (TcpSegment.Syn | TcpSegment.Ack | TcpSegment.Rst)) == TcpSegment.Syn;
+    private static bool IsReusedTuple(ref Connection c, PacketDirection direction, Span<byte> l4)
+    {
+        if (direction == PacketDirection.Output)
+        {
+            return false;
+        }
+
+        if ((c.Flags & ConnectionFlags.OnePacket) != 0)
+        {
+            return true; // -o: every datagram from the client is scheduled on its own
+        }
+
+        return c.Protocol == IpProtocol.Tcp
+               && (c.State is TcpState.TimeWait or TcpState.Close
+                   || (c.State == TcpState.FinWait && (c.Flags & ConnectionFlags.NoOutput) != 0))
+               && l4.Length > 13
+               && (l4[13] & (TcpSegment.Syn | TcpSegment.Ack | TcpSegment.Rst)) == TcpSegment.Syn;
+    }
 
     /// <summary>Checks what forwarding relies on: IPv4 header checksum and a whole transport header.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

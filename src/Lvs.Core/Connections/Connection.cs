@@ -17,6 +17,15 @@ public enum ConnectionFlags : ushort
 
     /// <summary>No reply seen yet on a DR/TUN connection: use the INPUT-ONLY state table (IP_VS_CONN_F_NOOUTPUT).</summary>
     NoOutput = 1 << 2,
+
+    /// <summary>A persistence template (IP_VS_CONN_F_TEMPLATE): client network → real server, no traffic of its own.</summary>
+    Template = 1 << 3,
+
+    /// <summary>One-packet scheduling (IP_VS_CONN_F_ONE_PACKET): the next datagram from the client is scheduled afresh.</summary>
+    OnePacket = 1 << 4,
+
+    /// <summary>A template taken out of the hash (its server went away) that waits for its connections to end.</summary>
+    Unhashed = 1 << 5,
 }
 
 /// <summary>
@@ -47,6 +56,12 @@ public struct Connection
     public RealServer? Dest;
     public VirtualService? Service;
 
+    /// <summary>For a connection: its persistence template's index + 1 (0 = none). For a template: unused.</summary>
+    internal int Control;
+
+    /// <summary>For a template: how many live connections it controls (n_control); it outlives them all.</summary>
+    internal int ControlCount;
+
     // Intrusive links (encoded node ids for hash chains, entry indices for the wheel), owned by the table.
     internal int NextIn;
     internal int NextOut;
@@ -54,4 +69,6 @@ public struct Connection
     internal int WheelPrev;
 
     public readonly bool IsActive => (Flags & ConnectionFlags.Inactive) == 0;
+
+    public readonly bool IsTemplate => (Flags & ConnectionFlags.Template) != 0;
 }

@@ -59,6 +59,11 @@ public sealed partial class ConnectionTable
         c.NextIn = _buckets[bin];
         _buckets[bin] = (i << 1) + 1;
 
+        if ((c.Flags & ConnectionFlags.Template) != 0)
+        {
+            return; // templates are found by their client side only
+        }
+
         int bout = Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort) & _bucketMask;
         c.NextOut = _buckets[bout];
         _buckets[bout] = (i << 1 | 1) + 1;
@@ -67,7 +72,17 @@ public sealed partial class ConnectionTable
     private void Unlink(int i)
     {
         ref Connection c = ref _entries[i];
+        if ((c.Flags & ConnectionFlags.Unhashed) != 0)
+        {
+            return;
+        }
+
         UnlinkNode(Hash(c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.VirtualPort) & _bucketMask, (i << 1) + 1);
+        if ((c.Flags & ConnectionFlags.Template) != 0)
+        {
+            return;
+        }
+
         UnlinkNode(Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort) & _bucketMask, (i << 1 | 1) + 1);
     }
 
@@ -95,14 +110,28 @@ public sealed partial class ConnectionTable
         if (c.Dest is { } dest)
         {
             CounterSlot slot = dest.Counters[_worker];
-            if ((c.Flags & ConnectionFlags.Inactive) != 0)
+            if ((c.Flags & ConnectionFlags.Template) != 0)
             {
-                slot.InactiveConns--;
+                slot.PersistConns--;
             }
             else
             {
-                slot.ActiveConns--;
+                if ((c.Flags & ConnectionFlags.Inactive) != 0)
+                {
+                    slot.InactiveConns--;
+                }
+                else
+                {
+                    slot.ActiveConns--;
+                }
+
+                dest.CheckOverloadOnUnbind();
             }
+        }
+
+        if (c.Control > 0)
+        {
+            _entries[c.Control - 1].ControlCount--;
         }
 
         c = default;
@@ -154,7 +183,14 @@ public sealed partial class ConnectionTable
         while (i >= 0)
         {
             int next = _entries[i].WheelNext;
-            long deadline = _entries[i].ExpiresAt;
+            ref Connection c = ref _entries[i];
+            if (c.ExpiresAt <= now && c.ControlCount > 0)
+            {
+                // A template outlives the connections it controls (expire_later in ip_vs_conn_expire).
+                c.ExpiresAt = now + c.Timeout;
+            }
+
+            long deadline = c.ExpiresAt;
             if (deadline <= now)
             {
                 Release(i);

@@ -76,7 +76,7 @@ public sealed partial class ConnectionTable
             if (((node - 1) & 1) == 0)
             {
                 if (c.ClientAddress == source && c.ClientPort == sourcePort && c.VirtualAddress == destination
-                    && c.VirtualPort == destinationPort && c.Protocol == protocol)
+                    && c.VirtualPort == destinationPort && c.Protocol == protocol && (c.Flags & ConnectionFlags.Template) == 0)
                 {
                     index = i;
                     direction = (c.Flags & ConnectionFlags.NoOutput) != 0 ? PacketDirection.InputOnly : PacketDirection.Input;
@@ -109,7 +109,15 @@ public sealed partial class ConnectionTable
     /// established (ip_vs_bind_dest), with the initial 3 s timeout. Returns -1 when the table is full.
     /// </summary>
     public int Create(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
-        uint vip, ushort vport, long now)
+        uint vip, ushort vport, long now) =>
+        Create(service, dest, protocol, client, clientPort, vip, vport,
+            dest.Method == ForwardMethod.Masquerade ? dest.Port : vport, now, template: -1);
+
+    /// <param name="destPort">The real server's port for this connection (NAT may change it; DR/TUN keep vport).</param>
+    /// <param name="template">The persistence template that chose <paramref name="dest"/>, or -1.</param>
+    /// <param name="extra">More flags, e.g. <see cref="ConnectionFlags.OnePacket"/>.</param>
+    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
+        uint vip, ushort vport, ushort destPort, long now, int template, ConnectionFlags extra = ConnectionFlags.None)
     {
         int i = Allocate();
         if (i < 0)
@@ -123,17 +131,124 @@ public sealed partial class ConnectionTable
         c.VirtualAddress = vip;
         c.VirtualPort = vport;
         c.DestAddress = dest.Address;
-        c.DestPort = dest.Method == ForwardMethod.Masquerade ? dest.Port : vport;
+        c.DestPort = destPort;
         c.Protocol = protocol;
         c.State = TcpState.None;
         c.Method = dest.Method;
-        c.Flags = ConnectionFlags.InUse | ConnectionFlags.Inactive
+        c.Flags = ConnectionFlags.InUse | ConnectionFlags.Inactive | extra
                   | (dest.Method == ForwardMethod.Masquerade ? ConnectionFlags.None : ConnectionFlags.NoOutput);
         c.Timeout = Timeouts.Initial;
         c.ExpiresAt = now + c.Timeout;
         c.Dest = dest;
         c.Service = service;
+        c.Control = template + 1;
+        if (template >= 0)
+        {
+            _entries[template].ControlCount++;
+        }
 
+        Insert(i, now);
+
+        CounterSlot ds = dest.Counters[_worker];
+        ds.InactiveConns++;
+        ds.Conns++;
+        service.Counters[_worker].Conns++;
+        dest.CheckOverloadOnBind();
+        return i;
+    }
+
+    /// <summary>
+    /// Creates a persistence template &lt;protocol, client network, 0, VIP, vport, server, dport&gt;
+    /// (ip_vs_sched_persist) that lives <paramref name="timeoutMs"/> past its last connection.
+    /// </summary>
+    public int CreateTemplate(VirtualService service, RealServer dest, IpProtocol protocol, uint clientNetwork,
+        uint vip, ushort vport, ushort destPort, int timeoutMs, long now)
+    {
+        int i = Allocate();
+        if (i < 0)
+        {
+            return -1;
+        }
+
+        ref Connection c = ref _entries[i];
+        c.ClientAddress = clientNetwork;
+        c.ClientPort = 0;
+        c.VirtualAddress = vip;
+        c.VirtualPort = vport;
+        c.DestAddress = dest.Address;
+        c.DestPort = destPort;
+        c.Protocol = protocol;
+        c.State = TcpState.None;
+        c.Method = dest.Method;
+        c.Flags = ConnectionFlags.InUse | ConnectionFlags.Template;
+        c.Timeout = timeoutMs;
+        c.ExpiresAt = now + timeoutMs;
+        c.Dest = dest;
+        c.Service = service;
+        c.Control = 0;
+        c.ControlCount = 0;
+        Insert(i, now);
+        dest.Counters[_worker].PersistConns++;
+        return i;
+    }
+
+    /// <summary>Finds the live persistence template for a client network on a service.</summary>
+    public bool TryFindTemplate(IpProtocol protocol, uint clientNetwork, uint vip, ushort vport, out int index)
+    {
+        int node = _buckets[Hash(protocol, clientNetwork, 0, vip, vport) & _bucketMask];
+        while (node != 0)
+        {
+            int i = (node - 1) >> 1;
+            ref Connection c = ref _entries[i];
+            if (((node - 1) & 1) == 0)
+            {
+                if ((c.Flags & ConnectionFlags.Template) != 0 && c.ClientAddress == clientNetwork && c.VirtualAddress == vip
+                    && c.VirtualPort == vport && c.Protocol == protocol)
+                {
+                    index = i;
+                    return true;
+                }
+
+                node = c.NextIn;
+            }
+            else
+            {
+                node = c.NextOut;
+            }
+        }
+
+        index = -1;
+        return false;
+    }
+
+    /// <summary>A template was used for a new connection: it lives another full timeout (ip_vs_conn_put).</summary>
+    public void RefreshTemplate(int index, long now)
+    {
+        ref Connection c = ref _entries[index];
+        c.ExpiresAt = now + c.Timeout;
+    }
+
+    /// <summary>
+    /// The template's server can no longer be used (ip_vs_check_template): it leaves the hash so
+    /// the client is scheduled afresh, and expires once the connections it controls have ended.
+    /// </summary>
+    public void InvalidateTemplate(int index, long now)
+    {
+        ref Connection c = ref _entries[index];
+        UnlinkNode(Hash(c.Protocol, c.ClientAddress, 0, c.VirtualAddress, c.VirtualPort) & _bucketMask, (index << 1) + 1);
+        c.Flags |= ConnectionFlags.Unhashed;
+        c.ExpiresAt = now;
+        WheelRemove(index);
+        WheelInsert(index, now);
+    }
+
+    /// <summary>Entries below this index may be live; see <see cref="IsLive"/>.</summary>
+    public int HighWater => _highWater;
+
+    public bool IsLive(int index) => (_entries[index].Flags & ConnectionFlags.InUse) != 0;
+
+    private void Insert(int i, long now)
+    {
         Link(i);
         if (_wheelTick < 0)
         {
@@ -141,14 +256,8 @@ public sealed partial class ConnectionTable
             _wheelTick = now / TickMs;
         }
 
-        WheelInsert(i, c.ExpiresAt);
+        WheelInsert(i, _entries[i].ExpiresAt);
         Count++;
-
-        CounterSlot ds = dest.Counters[_worker];
-        ds.InactiveConns++;
-        ds.Conns++;
-        service.Counters[_worker].Conns++;
-        return i;
     }
 
     /// <summary>

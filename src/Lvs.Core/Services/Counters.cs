@@ -18,6 +18,7 @@ public sealed class CounterSlot
     public long OutBytes;
     public int ActiveConns;
     public int InactiveConns;
+    public int PersistConns;
 
     // Padding so that two workers' slots allocated back to back do not share a cache line.
 #pragma warning disable CS0169, IDE0051
@@ -76,6 +77,20 @@ public sealed class CounterSet
             foreach (CounterSlot s in _slots)
             {
                 sum += Volatile.Read(ref s.InactiveConns);
+            }
+
+            return sum;
+        }
+    }
+
+    public int PersistConns
+    {
+        get
+        {
+            int sum = 0;
+            foreach (CounterSlot s in _slots)
+            {
+                sum += Volatile.Read(ref s.PersistConns);
             }
 
             return sum;

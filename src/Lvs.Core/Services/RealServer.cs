@@ -37,8 +37,59 @@ public sealed class RealServer
         set => Volatile.Write(ref _weight, value);
     }
 
-    /// <summary>IP_VS_DEST_F_OVERLOAD: the scheduler skips the server (thresholds, issue 4).</summary>
+    /// <summary>IP_VS_DEST_F_OVERLOAD: the scheduler skips the server (set and cleared by the thresholds).</summary>
     public bool Overloaded { get; set; }
+
+    /// <summary>ipvsadm -x: at this many connections the server is overloaded; 0 = no limit.</summary>
+    public int UpperThreshold { get; set; }
+
+    /// <summary>ipvsadm -y: below this many it takes connections again; 0 = at 3/4 of the upper threshold.</summary>
+    public int LowerThreshold { get; set; }
+
+    /// <summary>Persistence templates that point at this server (ipvsadm PersistConn).</summary>
+    public int PersistConns => Counters.PersistConns;
+
+    /// <summary>ip_vs_dest_totalconns: what the thresholds count.</summary>
+    public int TotalConns => ActiveConns + InactiveConns;
+
+    /// <summary>
+    /// After a connection was bound (ip_vs_bind_dest): reaching the upper threshold overloads the server.
+    /// </summary>
+    internal void CheckOverloadOnBind()
+    {
+        int upper = UpperThreshold;
+        if (upper != 0 && TotalConns >= upper)
+        {
+            Overloaded = true;
+        }
+    }
+
+    /// <summary>
+    /// After a connection was unbound (ip_vs_unbind_dest): below the lower threshold, or below
+    /// 3/4 of the upper one when no lower is set, the server takes connections again.
+    /// </summary>
+    internal void CheckOverloadOnUnbind()
+    {
+        int lower = LowerThreshold, upper = UpperThreshold;
+        if (lower != 0)
+        {
+            if (TotalConns < lower)
+            {
+                Overloaded = false;
+            }
+        }
+        else if (upper != 0)
+        {
+            if (TotalConns * 4 < upper * 3)
+            {
+                Overloaded = false;
+            }
+        }
+        else
+        {
+            Overloaded = false;
+        }
+    }
 
     /// <summary>False once the server was deleted from its service; its connections drain.</summary>
     public bool Available { get; set; } = true;

@@ -71,9 +71,11 @@ public sealed class ServiceTable
         }
     }
 
-    public TableResult AddService(ServiceKey key, string scheduler)
+    public TableResult AddService(ServiceKey key, string scheduler) => AddService(key, new ServiceSettings(scheduler));
+
+    public TableResult AddService(ServiceKey key, ServiceSettings settings)
     {
-        if (!SchedulerRegistry.IsKnown(scheduler))
+        if (!SchedulerRegistry.IsKnown(settings.Scheduler))
         {
             return TableResult.UnknownScheduler;
         }
@@ -85,7 +87,7 @@ public sealed class ServiceTable
                 return TableResult.ServiceExists;
             }
 
-            _ordered.Add(new VirtualService(key, SchedulerRegistry.Create(scheduler), Workers));
+            _ordered.Add(new VirtualService(key, SchedulerRegistry.Create(settings.Scheduler, settings.Flags), Workers, settings));
             Publish();
         }
 
@@ -95,7 +97,17 @@ public sealed class ServiceTable
 
     public TableResult EditService(ServiceKey key, string scheduler)
     {
-        if (!SchedulerRegistry.IsKnown(scheduler))
+        lock (_writeLock)
+        {
+            VirtualService? svc = Find(key);
+            return svc is null ? TableResult.NoSuchService : EditService(key, svc.Settings with { Scheduler = scheduler });
+        }
+    }
+
+    /// <summary>-E: new settings; the scheduler is replaced only when its name or flags change, as ip_vs does.</summary>
+    public TableResult EditService(ServiceKey key, ServiceSettings settings)
+    {
+        if (!SchedulerRegistry.IsKnown(settings.Scheduler))
         {
             return TableResult.UnknownScheduler;
         }
@@ -108,10 +120,13 @@ public sealed class ServiceTable
                 return TableResult.NoSuchService;
             }
 
-            if (svc.Scheduler.Name != scheduler)
+            ServiceSettings old = svc.Settings;
+            if (old.Scheduler != settings.Scheduler || old.Flags != settings.Flags)
             {
-                svc.SetScheduler(SchedulerRegistry.Create(scheduler));
+                svc.SetScheduler(SchedulerRegistry.Create(settings.Scheduler, settings.Flags));
             }
+
+            svc.Settings = settings;
         }
 
         Changed?.Invoke();
@@ -163,7 +178,8 @@ public sealed class ServiceTable
         Changed?.Invoke();
     }
 
-    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default)
+    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+        int upperThreshold = 0, int lowerThreshold = 0)
     {
         lock (_writeLock)
         {
@@ -178,7 +194,12 @@ public sealed class ServiceTable
                 return TableResult.DestinationExists;
             }
 
-            var server = new RealServer(address, port, method, weight, Workers) { Tunnel = tunnel };
+            var server = new RealServer(address, port, method, weight, Workers)
+            {
+                Tunnel = tunnel,
+                UpperThreshold = upperThreshold,
+                LowerThreshold = lowerThreshold,
+            };
             svc.SetDestinations([.. svc.Destinations, server]);
             Publish();
         }
@@ -187,7 +208,8 @@ public sealed class ServiceTable
         return TableResult.Ok;
     }
 
-    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default)
+    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+        int upperThreshold = 0, int lowerThreshold = 0)
     {
         lock (_writeLock)
         {
@@ -206,6 +228,15 @@ public sealed class ServiceTable
             server.Method = method;
             server.Tunnel = tunnel;
             server.Weight = weight;
+            server.UpperThreshold = upperThreshold;
+            server.LowerThreshold = lowerThreshold;
+
+            // __ip_vs_update_dest: a raised (or removed) upper threshold lifts the overload at once.
+            if (upperThreshold == 0 || server.TotalConns < upperThreshold)
+            {
+                server.Overloaded = false;
+            }
+
             svc.NotifyWeightsChanged();
             Publish();
         }

@@ -19,12 +19,21 @@ public sealed class VirtualService
 {
     private volatile RealServer[] _destinations = [];
     private volatile IScheduler _scheduler;
+    private volatile ServiceSettings _settings;
 
-    public VirtualService(ServiceKey key, IScheduler scheduler, int workers)
+    public VirtualService(ServiceKey key, IScheduler scheduler, int workers, ServiceSettings? settings = null)
     {
         Key = key;
         _scheduler = scheduler;
+        _settings = settings ?? new ServiceSettings(scheduler.Name);
         Counters = new CounterSet(workers);
+    }
+
+    /// <summary>The service's settings; replaced as a whole by -E.</summary>
+    public ServiceSettings Settings
+    {
+        get => _settings;
+        internal set => _settings = value;
     }
 
     public ServiceKey Key { get; }
