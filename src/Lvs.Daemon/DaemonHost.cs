@@ -82,7 +82,8 @@ public sealed class DaemonHost : IDisposable
     private void Init(Options options)
     {
         var services = new ServiceTable(workers: 1);
-        var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections);
+        var timeouts = new ConnectionTimeouts();
+        var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
         var director = new Director(services, worker: 0, table);
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
@@ -129,7 +130,9 @@ public sealed class DaemonHost : IDisposable
             _stop.Set();
         };
 
-        var handler = new ControlHandler(services, [director], () => PortDrops(ports));
+        Worker worker = _worker;
+        var handler = new ControlHandler(services, [director], () => PortDrops(ports), timeouts,
+            () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"));
         try
         {
             _control = new ControlServer(options.ControlPath, request => Apply(handler, request, services));
@@ -163,7 +166,7 @@ public sealed class DaemonHost : IDisposable
         }
 
         ControlResponse response = handler.Handle(request);
-        bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero);
+        bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero or Commands.Connections or Commands.SetTimeouts);
         if (!response.Ok || !mutating)
         {
             return response;

@@ -1,5 +1,6 @@
 using Lvs.Contracts;
 using Lvs.Core;
+using Lvs.Core.Connections;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Scheduling;
 using Lvs.Core.Services;
@@ -12,8 +13,17 @@ namespace Lvs.Daemon.Control;
 /// Applies control requests to the service table and answers with snapshots. Pure with respect
 /// to I/O: the socket server feeds it requests, tests call it directly.
 /// </summary>
-public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director> workers, Func<IReadOnlyList<DropCount>>? extraDrops = null)
+/// <param name="timeouts">The timeouts every worker's connection table uses (ipvsadm --set).</param>
+/// <param name="connections">Lists the connection tables (ipvsadm -L -c); runs on the workers, so it is handed in.</param>
+public sealed partial class ControlHandler(
+    ServiceTable services,
+    IReadOnlyList<Director> workers,
+    Func<IReadOnlyList<DropCount>>? extraDrops = null,
+    ConnectionTimeouts? timeouts = null,
+    Func<IReadOnlyList<ConnectionEntry>>? connections = null)
 {
+    private readonly ConnectionTimeouts _timeouts = timeouts ?? new ConnectionTimeouts();
+
     /// <summary>The version ipvsadm prints in its header; ours mirrors the kernel's ip_vs.</summary>
     public const string IpvsVersion = "1.2.1";
 
@@ -25,12 +35,14 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
             {
                 Commands.List => ControlResponse.Success() with { Status = Status() },
                 Commands.Drops => ControlResponse.Success() with { Drops = Drops() },
-                Commands.AddService => WithService(request, (k, o) => Map(services.AddService(k, o!.Scheduler), k, o.Scheduler), needsOptions: true),
-                Commands.EditService => WithService(request, (k, o) => Map(services.EditService(k, o!.Scheduler), k, o.Scheduler), needsOptions: true),
+                Commands.AddService => WithService(request, (k, o) => WithSettings(k, o!, s => services.AddService(k, s)), needsOptions: true),
+                Commands.EditService => WithService(request, (k, o) => WithSettings(k, o!, s => services.EditService(k, s)), needsOptions: true),
+                Commands.SetTimeouts => SetTimeouts(request.Timeouts),
+                Commands.Connections => ControlResponse.Success() with { Connections = connections?.Invoke() ?? [] },
                 Commands.DeleteService => WithService(request, (k, _) => Map(services.DeleteService(k), k, null), needsOptions: false),
                 Commands.Clear => Clear(),
-                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel)),
-                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel)),
+                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
+                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
                 Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port), identityOnly: true),
                 Commands.Zero => Zero(request),
                 _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
@@ -142,7 +154,18 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
             port = key.Port;
         }
 
-        return Map(action(key, new ParsedServer(address, port, method, spec.Weight, tunnel)), key, null);
+        if (spec.UpperThreshold < 0 || spec.LowerThreshold < 0)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "thresholds must not be negative");
+        }
+
+        if (spec.UpperThreshold != 0 && spec.LowerThreshold > spec.UpperThreshold)
+        {
+            return ControlResponse.Fail(ControlError.Invalid,
+                $"lower threshold {spec.LowerThreshold} is above the upper threshold {spec.UpperThreshold}");
+        }
+
+        return Map(action(key, new ParsedServer(address, port, method, spec.Weight, tunnel, spec.UpperThreshold, spec.LowerThreshold)), key, null);
     }
 
     private static bool TryParseKey(WireKey wire, out CoreKey key, out string? error)
@@ -166,12 +189,6 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
         if (!Ipv4.TryParse(wire.Address, out uint address))
         {
             error = $"virtual address '{wire.Address}' is not an IPv4 address (IPv6 is not built yet)";
-            return false;
-        }
-
-        if (wire.Port == 0)
-        {
-            error = "port 0 services need persistence (-p), which is not built yet";
             return false;
         }
 
@@ -204,7 +221,12 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
             {
                 var status = new RealServerStatus(
                     Ipv4.Format(d.Address), d.Port, MethodName(d.Method), d.Weight,
-                    d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals));
+                    d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals))
+                {
+                    UpperThreshold = d.UpperThreshold,
+                    LowerThreshold = d.LowerThreshold,
+                    PersistentConns = d.PersistConns,
+                };
                 if (d.Method == ForwardMethod.Tunnel)
                 {
                     TunnelSpec t = d.Tunnel;
@@ -219,14 +241,22 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
                 servers.Add(status);
             }
 
+            ServiceSettings settings = svc.Settings;
             list.Add(new ServiceStatus(
                 new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
-                svc.Scheduler.Name, Stats(svc.Counters.Totals), servers));
+                svc.Scheduler.Name, Stats(svc.Counters.Totals), servers)
+            {
+                SchedulerFlags = FlagList(settings),
+                Persistent = settings.Persistent,
+                PersistenceTimeout = settings.PersistenceTimeoutMs / 1000,
+                PersistenceNetmask = settings.Persistent ? Ipv4.Format(settings.PersistenceMask) : null,
+                OnePacket = settings.OnePacket,
+            });
         }
 
         int buckets = workers.Count > 0 ? workers[0].Connections.BucketCount : 0;
         int conns = workers.Sum(w => w.Connections.Count);
-        return new StatusSnapshot(IpvsVersion, buckets, conns, list);
+        return new StatusSnapshot(IpvsVersion, buckets, conns, list) { Timeouts = CurrentTimeouts() };
     }
 
     private IReadOnlyList<DropCount> Drops()
@@ -305,5 +335,6 @@ public sealed class ControlHandler(ServiceTable services, IReadOnlyList<Director
         return true;
     }
 
-    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight, TunnelSpec Tunnel = default);
+    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight, TunnelSpec Tunnel = default,
+        int Upper = 0, int Lower = 0);
 }

@@ -147,6 +147,11 @@ public sealed partial class Worker : IDisposable
                 _wakeup.Reset();
             }
 
+            if (!_listRequests.IsEmpty)
+            {
+                AnswerListRequests(now);
+            }
+
             while (_resolveRequests.TryDequeue(out uint address))
             {
                 Resolve(address, now);

@@ -124,7 +124,6 @@ public class ControlHandlerTests
     }
 
     [Theory]
-    [InlineData("wlc", "not built yet")]
     [InlineData("bogus", "unknown scheduler")]
     public void AddService_SchedulerNotAvailable_Refused(string scheduler, string message)
     {
@@ -181,6 +180,70 @@ public class ControlHandlerTests
         Assert.Contains(r.Drops!, d => d.Reason == "ip-header-length");
         Assert.Contains(r.Drops!, d => d.Reason == "tcp-data-offset");
         Assert.All(r.Drops!, d => Assert.Equal(0UL, d.Count));
+    }
+
+    [Fact]
+    public void AddService_PersistenceOpsFlags_ShownInList()
+    {
+        Assert.True(Send(Commands.AddService, new WireKey("udp", "192.0.2.10", 53), "rr") is { Ok: true });
+        Assert.True(_handler.Handle(new ControlRequest
+        {
+            Command = Commands.EditService,
+            Service = new WireKey("udp", "192.0.2.10", 53),
+            Options = new ServiceOptions("rr") { Persistent = true, PersistenceTimeout = 60, PersistenceNetmask = "255.255.255.0", OnePacket = true },
+        }).Ok);
+        Assert.True(_handler.Handle(new ControlRequest
+        {
+            Command = Commands.AddService,
+            Service = new WireKey("tcp", "192.0.2.10", 0),
+            Options = new ServiceOptions("rr") { Persistent = true, SchedulerFlags = ["flag-1"] },
+        }).Ok);
+
+        var services = Send(Commands.List).Status!.Services;
+        ServiceStatus udp = services.Single(s => s.Key.Protocol == "udp");
+        Assert.Equal((true, 60, "255.255.255.0", true), (udp.Persistent, udp.PersistenceTimeout, udp.PersistenceNetmask, udp.OnePacket));
+        ServiceStatus all = services.Single(s => s.Key.Port == 0);
+        Assert.Equal((true, 300), (all.Persistent, all.PersistenceTimeout));
+        Assert.Equal(["flag-1"], all.SchedulerFlags!);
+    }
+
+    [Theory]
+    [InlineData("tcp", 0, false, null, false, "needs persistence")]
+    [InlineData("tcp", 80, true, "255.0.255.0", false, "not a netmask")]
+    [InlineData("tcp", 80, true, "banana", false, "not a netmask")]
+    [InlineData("tcp", 80, false, null, true, "for UDP services")]
+    public void AddService_BadSettings_RefusedAndNothingAdded(string proto, int port, bool persistent, string? mask, bool ops, string message)
+    {
+        ControlResponse r = _handler.Handle(new ControlRequest
+        {
+            Command = Commands.AddService,
+            Service = new WireKey(proto, "192.0.2.10", (ushort)port),
+            Options = new ServiceOptions("rr") { Persistent = persistent, PersistenceNetmask = mask, OnePacket = ops },
+        });
+
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.Contains(message, r.Message);
+        Assert.Empty(Send(Commands.List).Status!.Services);
+    }
+
+    [Fact]
+    public void AddServer_Thresholds_ShownAndLowerAboveUpperRefused()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 1) { UpperThreshold = 10, LowerThreshold = 5 }).Ok);
+        Assert.Equal(ControlError.Invalid, Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.12", 80, "masq", 1) { UpperThreshold = 5, LowerThreshold = 10 }).Error);
+
+        RealServerStatus s = Assert.Single(Send(Commands.List).Status!.Services[0].Servers);
+        Assert.Equal((10, 5, 0), (s.UpperThreshold, s.LowerThreshold, s.PersistentConns));
+    }
+
+    [Fact]
+    public void SetTimeouts_ZeroKeepsValue_ListShowsThem()
+    {
+        Assert.Equal(new TimeoutSettings(900, 120, 300), Send(Commands.List).Status!.Timeouts);
+        Assert.True(_handler.Handle(new ControlRequest { Command = Commands.SetTimeouts, Timeouts = new TimeoutSettings(3600, 0, 60) }).Ok);
+        Assert.Equal(new TimeoutSettings(3600, 120, 60), Send(Commands.List).Status!.Timeouts);
+        Assert.Equal(ControlError.Invalid, _handler.Handle(new ControlRequest { Command = Commands.SetTimeouts, Timeouts = new TimeoutSettings(-1, 0, 0) }).Error);
     }
 
     [Fact]

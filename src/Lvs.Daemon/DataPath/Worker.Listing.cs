@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Lvs.Contracts;
+using Lvs.Core.Connections;
+using Lvs.Core.Services;
+
+namespace Lvs.Daemon.DataPath;
+
+/// <summary>
+/// The connection listing (ipvsadm -L -c). The table belongs to the worker thread, so the control
+/// plane asks and the worker copies the entries out between two batches.
+/// </summary>
+public sealed partial class Worker
+{
+    /// <summary>At most this many entries are listed, so one listing cannot stall forwarding for long.</summary>
+    public const int MaxListedConnections = 50_000;
+
+    private readonly ConcurrentQueue<TaskCompletionSource<IReadOnlyList<ConnectionEntry>>> _listRequests = new();
+
+    /// <summary>Lists the connection table as it is between two batches; null when the worker does not answer in time.</summary>
+    public IReadOnlyList<ConnectionEntry>? ListConnections(TimeSpan timeout)
+    {
+        var request = new TaskCompletionSource<IReadOnlyList<ConnectionEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _listRequests.Enqueue(request);
+        _wakeup.Signal();
+        return request.Task.Wait(timeout) ? request.Task.Result : null;
+    }
+
+    private void AnswerListRequests(long now)
+    {
+        while (_listRequests.TryDequeue(out TaskCompletionSource<IReadOnlyList<ConnectionEntry>>? request))
+        {
+            request.TrySetResult(Snapshot(_director.Connections, now));
+        }
+    }
+
+    private static List<ConnectionEntry> Snapshot(ConnectionTable table, long now)
+    {
+        var list = new List<ConnectionEntry>(Math.Min(table.Count, MaxListedConnections));
+        for (int i = 0; i < table.HighWater && list.Count < MaxListedConnections; i++)
+        {
+            if (!table.IsLive(i))
+            {
+                continue;
+            }
+
+            ref Connection c = ref table[i];
+            string state = c.IsTemplate ? "NONE" : c.Protocol == IpProtocol.Tcp ? TcpStateMachine.Name(c.State) : "UDP";
+            int expires = (int)Math.Max(0, (c.ExpiresAt - now + 999) / 1000);
+            list.Add(new ConnectionEntry(
+                c.Protocol == IpProtocol.Tcp ? "tcp" : "udp", expires, state,
+                Ipv4.Format(c.ClientAddress), c.ClientPort,
+                Ipv4.Format(c.VirtualAddress), c.VirtualPort,
+                Ipv4.Format(c.DestAddress), c.DestPort)
+            {
+                Template = c.IsTemplate,
+            });
+        }
+
+        return list;
+    }
+}
