@@ -44,7 +44,8 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             {
                 if (d.Method == ForwardMethod.Masquerade)
                 {
-                    reals.Add(new SteeredEndpoint(RoutingView.ToIPAddress(d.Address), proto, d.Port));
+                    // A port-0 service's connections keep their own ports: its servers answer from any.
+                    reals.Add(new SteeredEndpoint(RoutingView.ToIPAddress(d.Address), proto, svc.Key.Port == 0 ? (ushort)0 : d.Port));
                 }
             }
         }
