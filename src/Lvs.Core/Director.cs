@@ -113,7 +113,7 @@ public sealed partial class Director
 
         // A service on the exact port, else a persistent port-0 service on the VIP (all ports).
         VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport))
-                              ?? _services.Lookup(new ServiceKey(protocol, daddr, 0));
+                              ?? (_services.HasPortZeroServices ? _services.Lookup(new ServiceKey(protocol, daddr, 0)) : null);
         if (svc is null)
         {
             return Verdict.Pass;

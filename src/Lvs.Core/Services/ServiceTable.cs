@@ -59,6 +59,9 @@ public sealed class ServiceTable
     /// </summary>
     public bool IsNatRealServer(in ServiceKey source) => _natReplySources.Contains(source);
 
+    /// <summary>True when some service is a port-0 (all ports) service, so a miss on the exact port needs a second look.</summary>
+    public bool HasPortZeroServices { get; private set; }
+
     /// <summary>True when some service listens on <paramref name="address"/> (any protocol or port).</summary>
     public bool IsVirtualAddress(uint address) => _virtualAddresses.Contains(address);
 
@@ -313,5 +316,6 @@ public sealed class ServiceTable
                 .Select(d => new ServiceKey(s.Key.Protocol, d.Address, d.Port)))
             .ToFrozenSet();
         _virtualAddresses = _ordered.Select(s => s.Key.Address).ToFrozenSet();
+        HasPortZeroServices = _ordered.Any(s => s.Key.Port == 0);
     }
 }
