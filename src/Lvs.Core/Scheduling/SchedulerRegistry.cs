@@ -7,6 +7,18 @@ public static class SchedulerRegistry
     {
         ["rr"] = _ => new RoundRobinScheduler(),
         ["wrr"] = _ => new WeightedRoundRobinScheduler(),
+        ["lc"] = _ => new LeastConnectionScheduler(),
+        ["wlc"] = _ => new WeightedLeastConnectionScheduler(),
+        ["lblc"] = _ => new LocalityBasedLeastConnectionScheduler(),
+        ["lblcr"] = _ => new LocalityBasedLeastConnectionReplicationScheduler(),
+        ["dh"] = _ => new DestinationHashingScheduler(),
+        ["sh"] = flags => new SourceHashingScheduler(flags),
+        ["sed"] = _ => new ShortestExpectedDelayScheduler(),
+        ["nq"] = _ => new NeverQueueScheduler(),
+        ["fo"] = _ => new WeightedFailoverScheduler(),
+        ["ovf"] = _ => new OverflowConnectionScheduler(),
+        ["mh"] = flags => new MaglevHashingScheduler(flags),
+        ["twos"] = _ => new TwoRandomChoicesScheduler(),
     };
 
     /// <summary>Every scheduler name ipvsadm knows, in ipvsadm's order.</summary>
