@@ -36,12 +36,6 @@ internal static class Errors
 
     public static CommandLineException NotBuilt(OptionSpec spec) => NotBuilt($"{spec.Display} ({spec.NotBuilt})");
 
-    public static CommandLineException DefaultSchedulerNotBuilt() =>
-        new(NotAvailableExit, $"{Program}: the default scheduler wlc is not built yet; pass -s rr or -s wrr");
-
-    public static CommandLineException SchedulerNotBuilt(string name) =>
-        new(NotAvailableExit, $"{Program}: scheduler {name} is not built yet; pass -s rr or -s wrr");
-
     /// <summary>
     /// libipvs's ipvs_strerror for a refusal of lvsd: the same error reads differently per call
     /// (ESRCH is "Service not defined" for real-server commands).

@@ -10,13 +10,19 @@ namespace Lvs.Admin.CommandLine;
 /// carrying ipvsadm's message and exit code, or lvsadm's "not built yet" refusal. Without
 /// -m, -g or -i a real server is added by direct routing, ipvsadm's default.
 /// </summary>
-internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, ServicesDatabase services)
+internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost, ServicesDatabase services)
 {
-    /// <summary>The schedulers lvsd has; every other IPVS scheduler is refused as not built yet.</summary>
-    public static readonly string[] BuiltSchedulers = ["rr", "wrr"];
-
-    /// <summary>The kernel's IPVS schedulers (ipvsadm's SCHEDULERS, plus twos of newer kernels).</summary>
+    /// <summary>The kernel's IPVS schedulers (ipvsadm's SCHEDULERS, plus twos of newer kernels); lvsd has them all.</summary>
     public static readonly string[] IpvsSchedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];
+
+    /// <summary>ipvsadm's DEF_SCHED: -A/-E without -s (or with an empty one).</summary>
+    public const string DefaultScheduler = SchedulerFlagNames.DefaultScheduler;
+
+    /// <summary>ipvsadm's MAX_TIMEOUT: 31 days, the limit of -p and --set.</summary>
+    public const int MaxTimeout = 86400 * 31;
+
+    /// <summary>The kernel's IPVS_SVC_PERSISTENT_TIMEOUT: -p without a value.</summary>
+    public const int DefaultPersistenceTimeout = 300;
 
     /// <summary>ipvsadm's DEF_TUNNEL_TYPE.</summary>
     public const string DefaultTunnelType = "ipip";
@@ -69,7 +75,8 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
             OptionId.Drops => AdminCommand.Drops,
             OptionId.Help => AdminCommand.Help,
             OptionId.Version => AdminCommand.Version,
-            OptionId.Set or OptionId.Restore or OptionId.Save or OptionId.StartDaemon or OptionId.StopDaemon => throw Errors.NotBuilt(first),
+            OptionId.Set => AdminCommand.SetTimeouts,
+            OptionId.Restore or OptionId.Save or OptionId.StartDaemon or OptionId.StopDaemon => throw Errors.NotBuilt(first),
             _ => throw Errors.TryHelpExit(),
         };
 
@@ -85,145 +92,83 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
             ApplyOption(state, options[i]);
         }
 
-        if (tokenized.Leftovers.Count > 0)
+        // parse_options' order after the option loop: --set's three values, any word left over, then -b.
+        int leftover = 0;
+        if (command == AdminCommand.SetTimeouts)
         {
-            throw Errors.Fail($"unexpected argument {tokenized.Leftovers[0]}");
+            if (tokenized.Leftovers.Count < 3)
+            {
+                throw Errors.Fail("--set option requires 3 timeout values");
+            }
+
+            state.Timeouts = new TimeoutSettings(
+                ParseTimeout(tokenized.Leftovers[0], 0),
+                ParseTimeout(tokenized.Leftovers[1], 0),
+                ParseTimeout(tokenized.Leftovers[2], 0));
+            leftover = 3;
+        }
+
+        if (tokenized.Leftovers.Count > leftover)
+        {
+            throw Errors.Fail($"unexpected argument {tokenized.Leftovers[leftover]}");
+        }
+
+        if (!string.IsNullOrEmpty(state.SchedFlagsArgument))
+        {
+            state.SchedFlags = SchedulerFlagNames.Parse(state.Scheduler, state.SchedFlagsArgument);
         }
 
         OptionCheck.Check(command, state.Given);
         return Finish(state);
     }
 
-    private void ApplyOption(State state, OptionToken token)
+    /// <summary>ipvsadm's parse_timeout: a whole number in [min, MAX_TIMEOUT], else fail(2, ...).</summary>
+    private static int ParseTimeout(string text, int min)
     {
-        if (token.Spec is not { } spec)
-        {
-            throw Errors.PoptError(token.Word, token.Error ?? Tokenizer.UnknownOption);
-        }
-
-        switch (spec.Id)
-        {
-            case OptionId.TcpService:
-                state.Set("service-address");
-                state.Service = AddressParser.ParseService(token.Argument!, "tcp", resolveHost, services)
-                                ?? throw Errors.Fail("illegal virtual server address[:port] specified");
-                return;
-            case OptionId.Scheduler:
-                state.Set("scheduler");
-                state.Scheduler = token.Argument!;
-                return;
-            case OptionId.RealServer:
-                state.Set("real-server");
-                state.Server = AddressParser.ParseService(token.Argument!, state.Service is null ? null : "tcp", resolveHost, services)
-                               ?? throw Errors.Fail("illegal real server address[:port] specified");
-                return;
-            case OptionId.Masquerading:
-                state.Set("forwarding-method");
-                state.Method = "masq";
-                return;
-            case OptionId.Gatewaying:
-                state.Set("forwarding-method");
-                state.Method = "route";
-                return;
-            case OptionId.Ipip:
-                state.Set("forwarding-method");
-                state.Method = "tunnel";
-                return;
-            case OptionId.TunType:
-                state.Set("tun-type");
-                state.TunnelType = OptionCheck.TunnelTypes.Contains(token.Argument!)
-                    ? token.Argument
-                    : throw Errors.Fail("illegal tunnel type specified");
-                return;
-            case OptionId.TunPort:
-                state.Set("tun-port");
-                int tunnelPort = AddressParser.StringToNumber(token.Argument!, 1, 65535);
-                state.TunnelPort = tunnelPort > 0 ? (ushort)tunnelPort : throw Errors.Fail("illegal tunnel port specified");
-                return;
-            case OptionId.TunNoCsum:
-                state.Set("tun-nocsum");
-                return;
-            case OptionId.TunCsum:
-                state.Set("tun-csum");
-                return;
-            case OptionId.TunRemCsum:
-                state.Set("tun-remcsum");
-                return;
-            case OptionId.TunInfo:
-                state.Set("tun-info");
-                return;
-            case OptionId.Weight:
-                state.Set("weight");
-                state.Weight = AddressParser.StringToNumber(token.Argument!, 0, 65535);
-                if (state.Weight < 0)
-                {
-                    throw Errors.Fail("illegal weight specified");
-                }
-
-                return;
-            case OptionId.Numeric:
-                state.Set("numeric");
-                return;
-            case OptionId.Stats:
-                state.Set("stats");
-                return;
-            case OptionId.NoSort:
-                state.Set("nosort");
-                return;
-            case OptionId.Sort:
-                // ipvsadm: sorting is the default; --sort is a no-op kept for compatibility.
-                return;
-            case OptionId.Exact:
-                state.Set("exact");
-                return;
-            case OptionId.Drops:
-                state.Set("drops");
-                return;
-        }
-
-        if (spec.NotBuilt is not null && !IsCommand(spec.Id))
-        {
-            throw Errors.NotBuilt(spec);
-        }
-
-        // A second command, -h or -v after the command: ipvsadm's option loop has no case for them.
-        throw Errors.Fail($"invalid option `{token.Word}'");
+        int value = AddressParser.StringToNumber(text, min, MaxTimeout);
+        return value >= 0 ? value : throw Errors.Fail($"invalid timeout value `{text}' specified");
     }
 
-    private static bool IsCommand(OptionId id) => id is OptionId.Set or OptionId.Restore or OptionId.Save
-        or OptionId.StartDaemon or OptionId.StopDaemon;
-
+    /// <summary>process_options after generic_opt_check: the per-command checks in ipvsadm's order, then the result.</summary>
     private static ParsedCommand Finish(State state)
     {
         AdminCommand command = state.Command;
-        ServiceKey? key = state.Service is { } svc ? new ServiceKey("tcp", svc.Address, svc.Port ?? 0) : null;
+        ServiceKey? key = state.Service is { } svc ? new ServiceKey(state.Protocol, svc.Address, svc.Port ?? 0) : null;
+        bool addOrEditService = command is AdminCommand.AddService or AdminCommand.EditService;
+        string? scheduler = state.Scheduler;
 
-        if (command is AdminCommand.AddService or AdminCommand.EditService)
+        if (addOrEditService)
         {
-            if (key!.Port == 0)
+            if (key!.Port == 0 && !state.Persistent)
             {
                 throw Errors.Fail("Zero port specified for non-persistent service");
             }
 
-            if (state.Scheduler is null)
+            if (state.OnePacket && key.Protocol != "udp")
             {
-                throw Errors.DefaultSchedulerNotBuilt();
+                throw Errors.Fail("One-Packet Scheduling is only for UDP virtual services");
             }
 
-            if (!BuiltSchedulers.Contains(state.Scheduler))
+            if (string.IsNullOrEmpty(scheduler))
             {
-                // An IPVS scheduler lvsd lacks is ours to refuse; any other name the kernel would reject.
-                throw IpvsSchedulers.Contains(state.Scheduler)
-                    ? Errors.SchedulerNotBuilt(state.Scheduler)
-                    : new CommandLineException(Errors.CommandFailedExit, "Scheduler or persistence engine not found");
+                scheduler = DefaultScheduler;
             }
         }
 
-        // The drop counters have no per-server columns, so --stats and --tun-info cannot shape them.
-        if (command == AdminCommand.List && state.Given.Contains("drops")
-            && (state.Given.Contains("stats") || state.Given.Contains("tun-info")))
+        CheckList(state);
+
+        if (addOrEditService)
         {
-            throw Errors.Fail("options conflicts in the list command");
+            // The kernel's refusal (ENOENT from ip_vs_scheduler_get), given before anything is sent.
+            if (!IpvsSchedulers.Contains(scheduler))
+            {
+                throw new CommandLineException(Errors.CommandFailedExit, "Scheduler or persistence engine not found");
+            }
+
+            if (state.NetmaskPrefix is not null)
+            {
+                throw Errors.NotBuilt("-M for IPv6 services (a prefix length)");
+            }
         }
 
         RealServerTarget? server = null;
@@ -252,7 +197,17 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
         return new ParsedCommand(command)
         {
             Service = key,
-            Scheduler = state.Scheduler,
+            Scheduler = scheduler,
+            SchedulerFlags = addOrEditService && state.SchedFlagsArgument is { Length: > 0 }
+                ? SchedulerFlagNames.Canonical(scheduler!, state.SchedFlags)
+                : null,
+            Persistent = state.Persistent,
+            PersistenceTimeout = state.Persistent ? state.PersistenceTimeout : 0,
+            PersistenceNetmask = state.Netmask,
+            OnePacket = state.OnePacket,
+            UpperThreshold = state.UpperThreshold,
+            LowerThreshold = state.LowerThreshold,
+            Timeouts = state.Timeouts,
             Server = server,
             Method = state.Method,
             Weight = state.Weight,
@@ -264,6 +219,10 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
             Exact = state.Given.Contains("exact"),
             NoSort = state.Given.Contains("nosort"),
             TunInfo = state.Given.Contains("tun-info"),
+            Connections = state.Given.Contains("connection"),
+            Timeout = state.Given.Contains("timeout"),
+            Thresholds = state.Given.Contains("thresholds"),
+            PersistentConn = state.Given.Contains("persistent-conn"),
             Drops = state.Given.Contains("drops"),
             ControlPath = state.ControlPath,
         };
@@ -289,39 +248,28 @@ internal sealed class CommandParser(Func<string, IPAddress?> resolveHost, Servic
         OptionCheck.CheckTunnel(state.TunnelType ?? DefaultTunnelType, state.Given);
     }
 
+    /// <summary>
+    /// process_options' list check: -c, --timeout (and --daemon) take none of the per-server
+    /// columns, --timeout no --persistent-conn; lvsadm's --drops takes no columns at all.
+    /// </summary>
+    private static void CheckList(State state)
+    {
+        if (state.Command != AdminCommand.List)
+        {
+            return;
+        }
+
+        HashSet<string> given = state.Given;
+        bool columns = given.Contains("stats") || given.Contains("thresholds");
+        if (((given.Contains("connection") || given.Contains("timeout")) && columns)
+            || (given.Contains("timeout") && given.Contains("persistent-conn"))
+            || (given.Contains("drops") && (columns || given.Contains("persistent-conn") || given.Contains("tun-info"))))
+        {
+            throw Errors.Fail("options conflicts in the list command");
+        }
+    }
+
     /// <summary>ipvsadm's tun_flags: none of the three options means "nocsum" (flags 0).</summary>
     private static string ChecksumOption(HashSet<string> given) =>
         given.Contains("tun-csum") ? "csum" : given.Contains("tun-remcsum") ? "remcsum" : "nocsum";
-
-    private sealed class State(AdminCommand command, string? controlPath)
-    {
-        public AdminCommand Command { get; } = command;
-
-        public string? ControlPath { get; } = controlPath;
-
-        public HashSet<string> Given { get; } = [];
-
-        public ServiceAddress? Service { get; set; }
-
-        public ServiceAddress? Server { get; set; }
-
-        public string? Scheduler { get; set; }
-
-        public string Method { get; set; } = "route";
-
-        public int Weight { get; set; } = 1;
-
-        public string? TunnelType { get; set; }
-
-        public ushort TunnelPort { get; set; }
-
-        /// <summary>ipvsadm's set_option: each option at most once.</summary>
-        public void Set(string name)
-        {
-            if (!Given.Add(name))
-            {
-                throw Errors.Fail($"multiple '{name}' options specified");
-            }
-        }
-    }
 }

@@ -14,6 +14,9 @@ internal enum AdminCommand
     DeleteServer,
     EditServer,
     Zero,
+
+    /// <summary>--set tcp tcpfin udp.</summary>
+    SetTimeouts,
     Drops,
     Help,
     Version,
@@ -25,10 +28,35 @@ internal sealed record RealServerTarget(string Address, ushort Port, bool IsIPv6
 /// <summary>The result of parsing one lvsadm command line.</summary>
 internal sealed record ParsedCommand(AdminCommand Command)
 {
-    /// <summary>The virtual service of -t (null when none was given).</summary>
+    /// <summary>The virtual service of -t or -u (null when none was given).</summary>
     public ServiceKey? Service { get; init; }
 
+    /// <summary>For -A/-E the scheduler, ipvsadm's default wlc when -s named none; otherwise what -s said, if anything.</summary>
     public string? Scheduler { get; init; }
+
+    /// <summary>For -A/-E with -b: the flags by their canonical names (<see cref="SchedulerFlagNames.Canonical"/>); null without -b.</summary>
+    public IReadOnlyList<string>? SchedulerFlags { get; init; }
+
+    /// <summary>-p: a persistent service.</summary>
+    public bool Persistent { get; init; }
+
+    /// <summary>-p [timeout]: seconds, ipvsadm's default 300; 0 when not persistent.</summary>
+    public int PersistenceTimeout { get; init; }
+
+    /// <summary>-M for an IPv4 service: the netmask, dotted; null when -M was not given.</summary>
+    public string? PersistenceNetmask { get; init; }
+
+    /// <summary>-o: one-packet scheduling.</summary>
+    public bool OnePacket { get; init; }
+
+    /// <summary>-x: upper connection threshold, 0 = none.</summary>
+    public int UpperThreshold { get; init; }
+
+    /// <summary>-y: lower connection threshold, 0 = none.</summary>
+    public int LowerThreshold { get; init; }
+
+    /// <summary>--set tcp tcpfin udp: the three timeouts in seconds (0 = unchanged).</summary>
+    public TimeoutSettings? Timeouts { get; init; }
 
     public RealServerTarget? Server { get; init; }
 
@@ -54,6 +82,18 @@ internal sealed record ParsedCommand(AdminCommand Command)
     public bool Exact { get; init; }
 
     public bool NoSort { get; init; }
+
+    /// <summary>-L -c: the connection entries instead of the table.</summary>
+    public bool Connections { get; init; }
+
+    /// <summary>-L --timeout: the timeout line instead of the table.</summary>
+    public bool Timeout { get; init; }
+
+    /// <summary>-L --thresholds: the Uthreshold/Lthreshold columns.</summary>
+    public bool Thresholds { get; init; }
+
+    /// <summary>-L --persistent-conn: the PersistConn column (with -c: the pe columns' header).</summary>
+    public bool PersistentConn { get; init; }
 
     /// <summary>-L --tun-info: the TunnelInfo column.</summary>
     public bool TunInfo { get; init; }

@@ -96,10 +96,11 @@ internal static class UsageText
             "                                      (also -L --drops)\n" +
             "  --control PATH                      lvsd's control socket, anywhere on the line\n" +
             $"                                      (default ${ControlSocket.EnvironmentVariable}, else {ControlSocket.DefaultPath})\n" +
+            "  -s twos                             the kernel's twos scheduler (random of two, not in\n" +
+            "                                      ipvsadm 1.31's list) is taken too\n" +
             "\n" +
-            "Built so far: -A -E -D -C -a -e -d -L -Z with -t, -s rr|wrr, -r, -g (the default),\n" +
-            "-i, -m, -w, --tun-type ipip|gue|gre, --tun-port, --tun-nocsum, --tun-csum,\n" +
-            "--tun-remcsum, -n, --stats, --exact, --tun-info, --sort, --nosort. Other options are\n" +
-            "refused as not built yet; -s must be given (wlc is not built).\n";
+            "Not built yet (refused with exit 1): -R, -S, -f, -6, --sctp-service, --pe, --rate,\n" +
+            "--daemon, --start-daemon, --stop-daemon, the sync daemon options, and -M for IPv6\n" +
+            "services.\n";
     }
 }

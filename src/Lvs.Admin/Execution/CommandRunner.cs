@@ -30,9 +30,14 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return PrintDrops(command, response, stdout, stderr);
         }
 
+        if (request.Command == Commands.Connections)
+        {
+            return PrintConnections(command, response, stdout, stderr);
+        }
+
         if (request.Command == Commands.List)
         {
-            return PrintList(command, response, stdout, stderr);
+            return command.Timeout ? PrintTimeouts(command, response, stdout, stderr) : PrintList(command, response, stdout, stderr);
         }
 
         if (!response.Ok)
@@ -58,7 +63,9 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             AdminCommand.EditServer => Commands.EditServer,
             AdminCommand.DeleteServer => Commands.DeleteServer,
             AdminCommand.Zero => Commands.Zero,
+            AdminCommand.SetTimeouts => Commands.SetTimeouts,
             AdminCommand.List when command.Drops => Commands.Drops,
+            AdminCommand.List when command.Connections => Commands.Connections,
             AdminCommand.List => Commands.List,
             AdminCommand.Drops => Commands.Drops,
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.Command, "no control request for this command"),
@@ -71,16 +78,28 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return new ControlRequest
         {
             Command = name,
-            Service = name == Commands.Drops ? null : command.Service,
-            Options = addOrEditService ? new ServiceOptions(command.Scheduler!) : null,
+            Service = name is Commands.Drops or Commands.Connections ? null : command.Service,
+            Options = addOrEditService
+                ? new ServiceOptions(command.Scheduler!)
+                {
+                    SchedulerFlags = command.SchedulerFlags,
+                    Persistent = command.Persistent,
+                    PersistenceTimeout = command.PersistenceTimeout,
+                    PersistenceNetmask = command.PersistenceNetmask,
+                    OnePacket = command.OnePacket,
+                }
+                : null,
             Server = command.Server is { } s
                 ? new RealServerSpec(s.Address, s.Port, command.Method, command.Weight)
                 {
                     TunnelType = command.TunnelType,
                     TunnelPort = command.TunnelPort,
                     TunnelChecksum = command.TunnelChecksum,
+                    UpperThreshold = command.UpperThreshold,
+                    LowerThreshold = command.LowerThreshold,
                 }
                 : null,
+            Timeouts = command.Timeouts,
         };
     }
 
@@ -98,7 +117,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return Errors.ListFailedExit;
         }
 
-        var formatter = new ListFormatter(new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo), names);
+        var format = new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo, command.Thresholds, command.PersistentConn);
+        var formatter = new ListFormatter(format, names);
         if (command.Service is { } key)
         {
             ServiceStatus? service = status.Services.FirstOrDefault(s => SameService(s.Key, key));
@@ -113,6 +133,39 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         }
 
         stdout.Write(formatter.FormatAll(status));
+        return 0;
+    }
+
+    /// <summary>list_conn; ipvsadm exits 1 when it cannot read the connection table.</summary>
+    private int PrintConnections(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        // lvsd may leave an empty table out of its answer (null is not written).
+        stdout.Write(new ConnectionFormatter(command.Numeric, command.PersistentConn, names).Format(response.Connections ?? []));
+        return 0;
+    }
+
+    /// <summary>list_timeout: one line from the status snapshot; exit 1 if lvsd gives none, as ipvsadm when the kernel fails.</summary>
+    private static int PrintTimeouts(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        if (response.Status?.Timeouts is not { } timeouts)
+        {
+            stderr.Write($"{Errors.Program}: lvsd answered without timeouts\n");
+            return Errors.ListFailedExit;
+        }
+
+        stdout.Write(ConnectionFormatter.FormatTimeouts(timeouts));
         return 0;
     }
 

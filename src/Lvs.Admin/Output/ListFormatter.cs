@@ -2,17 +2,18 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Lvs.Admin.CommandLine;
 using Lvs.Contracts;
 
 namespace Lvs.Admin.Output;
 
-/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT and FMT_TUN_INFO.</summary>
-internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false);
+/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT, FMT_TUN_INFO, FMT_THRESHOLDS and FMT_PERSISTENTCONN.</summary>
+internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false, bool Thresholds = false, bool PersistentConn = false);
 
 /// <summary>
 /// ipvsadm 1.31's list_all / list_service / print_title / print_service_entry, byte for byte,
-/// trailing blanks included (the last column is printed with %-10u). --stats wins over --tun-info,
-/// as ipvsadm tests FMT_STATS first.
+/// trailing blanks included (the last column is printed with %-10u). The formats take precedence
+/// in ipvsadm's order: --stats, --thresholds, --persistent-conn, --tun-info.
 /// </summary>
 internal sealed class ListFormatter(ListFormat format, INameResolver names)
 {
@@ -48,6 +49,18 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
                 $"{"Prot LocalAddress:Port",-33} {"Conns",8} {"InPkts",8} {"OutPkts",8} {"InBytes",8} {"OutBytes",8}\n");
             sb.Append("  -> RemoteAddress:Port\n");
         }
+        else if (format.Thresholds)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{"Prot LocalAddress:Port",-33} {"Uthreshold",-10} {"Lthreshold",-10} {"ActiveConn",-10} {"InActConn",-10}\n");
+            sb.Append("  -> RemoteAddress:Port\n");
+        }
+        else if (format.PersistentConn)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{"Prot LocalAddress:Port",-33} {"Weight",-9} {"PersistConn",-11} {"ActiveConn",-10} {"InActConn",-10}\n");
+            sb.Append("  -> RemoteAddress:Port\n");
+        }
         else if (format.TunInfo)
         {
             sb.Append("Prot LocalAddress:Port Scheduler Flags\n");
@@ -78,6 +91,7 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         else
         {
             sb.Append(name).Append(' ').Append(service.Scheduler);
+            AppendServiceFlags(sb, service, serviceIsV6);
         }
 
         sb.Append('\n');
@@ -97,6 +111,16 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
                 AppendStats(sb, server.Stats);
                 sb.Append('\n');
             }
+            else if (format.Thresholds)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  -> {dname,-28} {(uint)server.UpperThreshold,-10} {(uint)server.LowerThreshold,-10} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
+            }
+            else if (format.PersistentConn)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  -> {dname,-28} {(uint)server.Weight,-9} {(uint)server.PersistentConns,-11} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
+            }
             else if (format.TunInfo)
             {
                 sb.Append(CultureInfo.InvariantCulture,
@@ -110,6 +134,54 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         }
     }
 
+    /// <summary>
+    /// print_service_entry's tail of the service line: " (flags)" when any scheduler flag is set,
+    /// " persistent T" with " mask M" unless the mask is the whole address, and " ops".
+    /// </summary>
+    private static void AppendServiceFlags(StringBuilder sb, ServiceStatus service, bool serviceIsV6)
+    {
+        int flags = SchedulerFlagNames.Bits(service.SchedulerFlags);
+        if (flags != 0)
+        {
+            sb.Append(" (").Append(SchedulerFlagNames.Format(service.Scheduler, flags)).Append(')');
+        }
+
+        if (service.Persistent)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" persistent {(uint)service.PersistenceTimeout}");
+            if (PersistenceMask(service.PersistenceNetmask, serviceIsV6) is { } mask)
+            {
+                sb.Append(" mask ").Append(mask);
+            }
+        }
+
+        if (service.OnePacket)
+        {
+            sb.Append(" ops");
+        }
+    }
+
+    /// <summary>The mask ipvsadm prints: a dotted IPv4 mask other than 255.255.255.255, an IPv6 prefix length other than 128.</summary>
+    private static string? PersistenceMask(string? netmask, bool serviceIsV6)
+    {
+        if (netmask is null)
+        {
+            return null;
+        }
+
+        if (serviceIsV6)
+        {
+            return int.TryParse(netmask, NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) && prefix != 128
+                ? prefix.ToString(CultureInfo.InvariantCulture)
+                : null;
+        }
+
+        return IPAddress.TryParse(netmask, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork
+               && !mask.Equals(IPAddress.Broadcast)
+            ? mask.ToString()
+            : null;
+    }
+
     private void AppendStats(StringBuilder sb, TrafficStats stats)
     {
         sb.Append(NumberFormat.LargeNumber(stats.Conns, format.Exact));
@@ -119,24 +191,8 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         sb.Append(NumberFormat.LargeNumber(stats.OutBytes, format.Exact));
     }
 
-    /// <summary>addrport_to_anyname: "a.b.c.d:port" or "[v6]:port", names instead of numbers without -n.</summary>
-    private string AddressPort(string address, ushort port, string protocol)
-    {
-        bool v6 = IsIPv6(address);
-        string host = address;
-        string portText = port.ToString(CultureInfo.InvariantCulture);
-        if (!format.Numeric)
-        {
-            if (IPAddress.TryParse(address, out IPAddress? ip) && names.HostName(ip) is { } hostName)
-            {
-                host = hostName;
-            }
-
-            portText = names.ServiceName(port, protocol) ?? portText;
-        }
-
-        return v6 ? $"[{host}]:{portText}" : $"{host}:{portText}";
-    }
+    private string AddressPort(string address, ushort port, string protocol) =>
+        names.AddressPort(address, port, protocol, format.Numeric);
 
     private static bool IsIPv6(string address) =>
         IPAddress.TryParse(address, out IPAddress? ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Lvs.Admin.CommandLine;
@@ -49,4 +50,35 @@ internal sealed class SystemNameResolver(ServicesDatabase services) : INameResol
     }
 
     public string? ServiceName(ushort port, string protocol) => services.NameOf(port, protocol);
+}
+
+/// <summary>ipvsadm's addrport_to_anyname on top of an <see cref="INameResolver"/>.</summary>
+internal static class NameResolverExtensions
+{
+    /// <summary>
+    /// "a.b.c.d:port" or "[v6]:port"; without <paramref name="numeric"/> the host's name and the
+    /// port's service name for <paramref name="protocol"/> where they exist (null protocol: the
+    /// port stays a number, as port_to_anyname for IPPROTO_IP).
+    /// </summary>
+    public static string AddressPort(this INameResolver names, string address, ushort port, string? protocol, bool numeric)
+    {
+        IPAddress.TryParse(address, out IPAddress? ip);
+        bool v6 = ip?.AddressFamily == AddressFamily.InterNetworkV6;
+        string host = address;
+        string portText = port.ToString(CultureInfo.InvariantCulture);
+        if (!numeric)
+        {
+            if (ip is not null && names.HostName(ip) is { } hostName)
+            {
+                host = hostName;
+            }
+
+            if (protocol is not null)
+            {
+                portText = names.ServiceName(port, protocol) ?? portText;
+            }
+        }
+
+        return v6 ? $"[{host}]:{portText}" : $"{host}:{portText}";
+    }
 }

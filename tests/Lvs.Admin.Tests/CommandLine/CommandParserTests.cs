@@ -244,33 +244,18 @@ public class CommandParserTests
 
     // lvsadm's own refusals: one line, exit 1.
     [Theory]
-    [InlineData("-A -t 192.0.2.10:80", "lvsadm: the default scheduler wlc is not built yet; pass -s rr or -s wrr")]
-    [InlineData("-E -t 192.0.2.10:80", "lvsadm: the default scheduler wlc is not built yet; pass -s rr or -s wrr")]
-    [InlineData("-A -t 192.0.2.10:80 -s wlc", "lvsadm: scheduler wlc is not built yet; pass -s rr or -s wrr")]
-    [InlineData("-A -t 192.0.2.10:80 -s mh", "lvsadm: scheduler mh is not built yet; pass -s rr or -s wrr")]
-    [InlineData("-A -u 192.0.2.10:53 -s rr", "lvsadm: -u (UDP services) is not built yet")]
     [InlineData("-A --sctp-service 192.0.2.10:80 -s rr", "lvsadm: --sctp-service (SCTP services) is not built yet")]
     [InlineData("-A -f 1 -s rr", "lvsadm: -f (firewall-mark services) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -s rr -p", "lvsadm: -p (persistence) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -s rr -p 300 -M 255.255.255.0", "lvsadm: -p (persistence) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -s rr -M 255.255.255.0", "lvsadm: -M (the persistence netmask) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -s rr -b flag-1", "lvsadm: -b (scheduler flags) is not built yet")]
     [InlineData("-A -t 192.0.2.10:80 -s rr --pe sip", "lvsadm: --pe (persistence engines) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -s rr -o", "lvsadm: -o (one-packet scheduling) is not built yet")]
+    [InlineData("-A -t [2001:db8:a::10]:80 -s rr -p -M 64", "lvsadm: -M for IPv6 services (a prefix length) is not built yet")]
+    [InlineData("-L -c -6", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
     [InlineData("-A -f 1 -6 -s rr", "lvsadm: -f (firewall-mark services) is not built yet")]
     [InlineData("-A -t 192.0.2.10:80 -6 -s rr", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
-    [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.11 -m -x 10", "lvsadm: -x (connection thresholds) is not built yet")]
-    [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.11 -m -y 10", "lvsadm: -y (connection thresholds) is not built yet")]
-    [InlineData("-L -c", "lvsadm: -c (listing connections) is not built yet")]
-    [InlineData("-L --timeout", "lvsadm: --timeout (listing timeouts) is not built yet")]
     [InlineData("-L --daemon", "lvsadm: --daemon (the connection sync daemon) is not built yet")]
     [InlineData("-L --rate", "lvsadm: --rate (rate statistics) is not built yet")]
-    [InlineData("-L --thresholds", "lvsadm: --thresholds (connection thresholds) is not built yet")]
-    [InlineData("-L --persistent-conn", "lvsadm: --persistent-conn (persistence) is not built yet")]
     [InlineData("-R", "lvsadm: -R (restoring rules) is not built yet")]
     [InlineData("--restore", "lvsadm: -R (restoring rules) is not built yet")]
     [InlineData("-S -n", "lvsadm: -S (saving rules) is not built yet")]
-    [InlineData("--set 900 120 300", "lvsadm: --set (setting connection timeouts) is not built yet")]
     [InlineData("--start-daemon master --mcast-interface eth0", "lvsadm: --start-daemon (the connection sync daemon) is not built yet")]
     [InlineData("--stop-daemon master", "lvsadm: --stop-daemon (the connection sync daemon) is not built yet")]
     [InlineData("-Z --syncid 3", "lvsadm: --syncid (the connection sync daemon) is not built yet")]
@@ -291,7 +276,9 @@ public class CommandParserTests
             "--drops", "--exact", "192.0.2.10:80", "10.0.0.11", "rr", "wrr", "1", "-Ln", "-at", "[2001:db8::1]:80",
             "--control", "/tmp/s", "--", "x", "-", "--weight=2", "::1", "0x0a000001", ":80", "[", "]:",
             "-g", "-i", "--tun-type", "gue", "gre", "ipip", "--tun-port", "6080", "--tun-nocsum", "--tun-csum",
-            "--tun-remcsum", "--tun-info",
+            "--tun-remcsum", "--tun-info", "-u", "-p", "300", "-M", "255.255.255.0", "-o", "--ops", "-b", "sh-port",
+            "mh-fallback,mh-port", "flag-3", ",", "sh", "mh", "-x", "-y", "--set", "0", "-c", "--timeout", "--thresholds",
+            "--persistent-conn", "192.0.2.10:0", "--persistent=", "-p0",
         ];
         for (int round = 0; round < 20000; round++)
         {

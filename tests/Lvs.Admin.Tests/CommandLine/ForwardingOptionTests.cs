@@ -174,10 +174,7 @@ public class ForwardingOptionTests
     public void Parse_TunnelOptionPoptErrors_Exit255(string line, string message) => RejectsWith(line, 255, message);
 
     [Theory]
-    [InlineData("-a -u 192.0.2.10:53 -r 10.0.0.11 -i", "lvsadm: -u (UDP services) is not built yet")]
     [InlineData("-a -f 1 -r 10.0.0.11 -g", "lvsadm: -f (firewall-mark services) is not built yet")]
-    [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.11 -g -x 10", "lvsadm: -x (connection thresholds) is not built yet")]
-    [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.11 -i -y 10", "lvsadm: -y (connection thresholds) is not built yet")]
-    [InlineData("-L --tun-info --thresholds", "lvsadm: --thresholds (connection thresholds) is not built yet")]
+    [InlineData("-a --sctp-service 192.0.2.10:80 -r 10.0.0.11 -g", "lvsadm: --sctp-service (SCTP services) is not built yet")]
     public void Parse_StillNotBuilt_RefusedWithOneLineAndExit1(string line, string message) => RejectsWith(line, 1, message);
 }
