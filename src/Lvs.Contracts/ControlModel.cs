@@ -170,7 +170,7 @@ public sealed record ServiceStatus(
 }
 
 /// <summary>One entry of the connection table (ipvsadm -L -c), a persistence template or a connection.</summary>
-/// <param name="Protocol">"tcp", "udp", or "ip" for a template of a port-0 service.</param>
+/// <param name="Protocol">"tcp" or "udp" (templates keep their service's protocol; "ip" is reserved for fwmark templates).</param>
 /// <param name="ExpiresInSeconds">Seconds until it expires.</param>
 /// <param name="State">The IPVS state name (ESTABLISHED, SYN_RECV, ..., UDP, NONE for templates).</param>
 public sealed record ConnectionEntry(

@@ -130,16 +130,17 @@ public class DirectorPersistenceTests
     public void Thresholds_UpperOverloadsAndThreeQuartersResumes()
     {
         AddService(80, new ServiceSettings("rr"), upper: 2);
-        RealServer rs1 = _services.Lookup(Tcp(80))!.Destinations[0];
+        RealServer rs1 = _services.Lookup(Tcp(80))!.Destinations.Single(d => d.Address == Rs1);
 
-        // rr alternates: rs1, rs2, rs1 (now 2 = upper: overloaded), rs2, then rs2 only.
-        uint[] picks = [.. Enumerable.Range(0, 5).Select(i => Connect(ClientA, (ushort)(40000 + i)).Dest)];
-        Assert.Equal([Rs1, Rs2, Rs1, Rs2, Rs2], picks);
+        // The list is newest first (rs2, rs1), so rr alternates rs2, rs1, rs2, rs1 (now 2 = upper:
+        // overloaded), then rs2 only.
+        uint[] picks = [.. Enumerable.Range(0, 6).Select(i => Connect(ClientA, (ushort)(40000 + i)).Dest)];
+        Assert.Equal([Rs2, Rs1, Rs2, Rs1, Rs2, Rs2], picks);
         Assert.True(rs1.Overloaded);
 
         // One of rs1's two connections closes: 1 * 4 < 2 * 3, so it resumes.
-        _director.Process(PacketBuilder.Tcp(ClientA, 40000, Vip, 80, Ack), default, 1);
-        _director.Process(PacketBuilder.Tcp(ClientA, 40000, Vip, 80, Rst), default, 2);
+        _director.Process(PacketBuilder.Tcp(ClientA, 40001, Vip, 80, Ack), default, 1);
+        _director.Process(PacketBuilder.Tcp(ClientA, 40001, Vip, 80, Rst), default, 2);
         _director.Tick(20_000);
         Assert.Equal(1, rs1.TotalConns);
         Assert.False(rs1.Overloaded);

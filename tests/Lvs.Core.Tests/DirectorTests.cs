@@ -218,8 +218,8 @@ public class DirectorTests
     [Fact]
     public void Process_SynOnTimeWaitTuple_ScheduledAsNewConnection()
     {
-        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
         Establish();
+        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
         In(Fin | Ack);
         Out(Fin | Ack);
         In(Ack);
@@ -237,8 +237,8 @@ public class DirectorTests
     [Fact]
     public void Process_SynOnEstablishedTuple_StaysOnItsServer()
     {
-        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
         Establish();
+        _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
         uint first = Entry().DestAddress;
 
         In(Syn);

@@ -25,6 +25,8 @@ public enum TableResult
 /// publishes with one reference write, so a worker sees the whole old or the whole new table.</item>
 /// <item>Service and real-server objects keep their identity across edits (-E/-e change them in
 /// place), so connections and counters stay attached to them.</item>
+/// <item>A service's real servers are kept newest first, in the order of ip_vs's list, so schedulers
+/// make the kernel's choices (ipvsadm -L sorts them for display; --nosort shows this order).</item>
 /// <item>Deleting a real server marks it unavailable and drops it from the list; connections
 /// that reference it keep being forwarded until they expire.</item>
 /// </list>
@@ -203,7 +205,8 @@ public sealed class ServiceTable
                 UpperThreshold = upperThreshold,
                 LowerThreshold = lowerThreshold,
             };
-            svc.SetDestinations([.. svc.Destinations, server]);
+            // Newest first, as ip_vs's list_add_rcu: the order decides rr/wrr sequences and ties.
+            svc.SetDestinations([server, .. svc.Destinations]);
             Publish();
         }
 

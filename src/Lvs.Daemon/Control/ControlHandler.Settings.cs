@@ -59,8 +59,9 @@ public sealed partial class ControlHandler
             return false;
         }
 
+        // ipvsadm sends -M even without -p; like ip_vs, only a persistent service uses it.
         uint mask = 0xFFFF_FFFF;
-        if (o.PersistenceNetmask is { } text && (!Ipv4.TryParse(text, out mask) || !IsContiguousMask(mask)))
+        if (o.Persistent && o.PersistenceNetmask is { } text && (!Ipv4.TryParse(text, out mask) || !IsContiguousMask(mask)))
         {
             error = $"'{text}' is not a netmask";
             return false;

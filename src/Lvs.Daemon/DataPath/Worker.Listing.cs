@@ -44,7 +44,8 @@ public sealed partial class Worker
             }
 
             ref Connection c = ref table[i];
-            string state = c.IsTemplate ? "NONE" : c.Protocol == IpProtocol.Tcp ? TcpStateMachine.Name(c.State) : "UDP";
+            // A TCP template is in state NONE; every UDP entry, template or not, shows "UDP" (udp_state_name).
+            string state = c.Protocol == IpProtocol.Udp ? "UDP" : TcpStateMachine.Name(c.State);
             int expires = (int)Math.Max(0, (c.ExpiresAt - now + 999) / 1000);
             list.Add(new ConnectionEntry(
                 c.Protocol == IpProtocol.Tcp ? "tcp" : "udp", expires, state,

@@ -80,7 +80,7 @@ public class ServiceTableTests
         Assert.Equal(TableResult.NoSuchDestination, table.EditServer(Http, Rs2, 8080, ForwardMethod.Masquerade, 1));
         Assert.Equal(TableResult.NoSuchService, table.EditServer(missing, Rs1, 8080, ForwardMethod.Masquerade, 1));
 
-        RealServer edited = table.Lookup(Http)!.Destinations[0];
+        RealServer edited = table.Lookup(Http)!.Destinations.Single(d => d.Port == 8080);
         Assert.Equal(7, edited.Weight);
         Assert.Equal(ForwardMethod.DirectRoute, edited.Method);
         Assert.False(table.IsNatRealServer(new ServiceKey(IpProtocol.Tcp, Rs1, 8080)));
@@ -98,8 +98,8 @@ public class ServiceTableTests
     {
         var table = new ServiceTable(1);
         table.AddService(Http, "rr");
-        table.AddServer(Http, Rs1, 8080, ForwardMethod.Masquerade, 1);
         table.AddServer(Http, Rs2, 8080, ForwardMethod.Masquerade, 1);
+        table.AddServer(Http, Rs1, 8080, ForwardMethod.Masquerade, 1); // newest first, as ip_vs: [Rs1, Rs2]
         var director = new Director(table);
 
         Assert.Equal(Rs1, Syn(director, 50000).NextHop);
@@ -127,8 +127,8 @@ public class ServiceTableTests
     {
         var table = new ServiceTable(1);
         table.AddService(Http, "rr");
-        table.AddServer(Http, Rs1, 8080, ForwardMethod.Masquerade, 1);
         table.AddServer(Http, Rs2, 8080, ForwardMethod.Masquerade, 1);
+        table.AddServer(Http, Rs1, 8080, ForwardMethod.Masquerade, 1); // newest first, as ip_vs: [Rs1, Rs2]
         var director = new Director(table);
         Assert.Equal(Rs1, Syn(director, 50000).NextHop);
         Assert.Equal(Rs2, Syn(director, 50001).NextHop);

@@ -28,7 +28,7 @@ public class ControlHandlerTests
         });
 
     [Fact]
-    public void AddServiceAndServers_ListShowsThemInOrder()
+    public void AddServiceAndServers_ListShowsThemNewestFirstAsIpvs()
     {
         Assert.True(Send(Commands.AddService, Vip, "rr").Ok);
         Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("10.0.0.11", 80, "masq", 1)).Ok);
@@ -40,8 +40,8 @@ public class ControlHandlerTests
         Assert.Equal("rr", svc.Scheduler);
         Assert.Collection(
             svc.Servers,
-            s => Assert.Equal(("10.0.0.11", (ushort)80, "masq", 1), (s.Address, s.Port, s.Method, s.Weight)),
-            s => Assert.Equal(("10.0.0.12", (ushort)80, "masq", 3), (s.Address, s.Port, s.Method, s.Weight)));
+            s => Assert.Equal(("10.0.0.12", (ushort)80, "masq", 3), (s.Address, s.Port, s.Method, s.Weight)),
+            s => Assert.Equal(("10.0.0.11", (ushort)80, "masq", 1), (s.Address, s.Port, s.Method, s.Weight)));
         Assert.Equal("1.2.1", status.Version);
     }
 
@@ -100,9 +100,9 @@ public class ControlHandlerTests
             TunnelChecksum = "remcsum",
         }).Ok);
         Assert.True(Send(Commands.AddServer, Vip, server: new RealServerSpec("203.0.113.12", 0, "tunnel", 1)).Ok);
-        var servers = Send(Commands.List).Status!.Services[0].Servers;
-        Assert.Equal(("tunnel", "gue", (ushort)6080, "remcsum"), (servers[0].Method, servers[0].TunnelType, servers[0].TunnelPort, servers[0].TunnelChecksum));
-        Assert.Equal(("ipip", (ushort)0, "nocsum"), (servers[1].TunnelType, servers[1].TunnelPort, servers[1].TunnelChecksum));
+        var servers = Send(Commands.List).Status!.Services[0].Servers; // newest first
+        Assert.Equal(("tunnel", "gue", (ushort)6080, "remcsum"), (servers[1].Method, servers[1].TunnelType, servers[1].TunnelPort, servers[1].TunnelChecksum));
+        Assert.Equal(("ipip", (ushort)0, "nocsum"), (servers[0].TunnelType, servers[0].TunnelPort, servers[0].TunnelChecksum));
     }
 
     [Theory]
@@ -211,6 +211,7 @@ public class ControlHandlerTests
     [InlineData("tcp", 0, false, null, false, "needs persistence")]
     [InlineData("tcp", 80, true, "255.0.255.0", false, "not a netmask")]
     [InlineData("tcp", 80, true, "banana", false, "not a netmask")]
+    [InlineData("tcp", 80, false, "255.0.255.0", true, "for UDP services")]
     [InlineData("tcp", 80, false, null, true, "for UDP services")]
     public void AddService_BadSettings_RefusedAndNothingAdded(string proto, int port, bool persistent, string? mask, bool ops, string message)
     {
