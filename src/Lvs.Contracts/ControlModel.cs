@@ -2,11 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace Lvs.Contracts;
 
-/// <summary>Identifies a virtual service: protocol, virtual address and port (ipvsadm's -t/-u).</summary>
-/// <param name="Protocol">"tcp" or "udp".</param>
-/// <param name="Address">The virtual IP in its textual form (IPv4 dotted quad, IPv6 without brackets).</param>
-/// <param name="Port">The virtual port.</param>
-public sealed record ServiceKey(string Protocol, string Address, ushort Port);
+/// <summary>Identifies a virtual service: protocol, virtual address and port (ipvsadm's -t/-u), or a firewall mark (-f).</summary>
+/// <param name="Protocol">"tcp", "udp", or "fwmark" (then <see cref="Fwmark"/> names the service and Address/Port are unused).</param>
+/// <param name="Address">The virtual IP in its textual form (IPv4 dotted quad, IPv6 without brackets); "" for fwmark.</param>
+/// <param name="Port">The virtual port; 0 for fwmark.</param>
+public sealed record ServiceKey(string Protocol, string Address, ushort Port)
+{
+    /// <summary>For Protocol "fwmark": the mark, 1..2^32-1 (ipvsadm -f).</summary>
+    public uint Fwmark { get; init; }
+
+    /// <summary>A fwmark service's key.</summary>
+    public static ServiceKey ForFwmark(uint mark) => new("fwmark", "", 0) { Fwmark = mark };
+}
 
 /// <summary>The settings of a virtual service that -A and -E carry.</summary>
 /// <param name="Scheduler">The ipvsadm scheduler name (rr, wrr, ...).</param>
