@@ -9,6 +9,10 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v ip >/dev/null || need+=(iproute2)
 command -v ss >/dev/null || need+=(iproute2)
 command -v pkill >/dev/null || need+=(procps)
+# The UDP tests' real DNS servers and client. dnsmasq-base is the binary alone: unlike the
+# dnsmasq package it brings no service, so nothing starts a resolver in the root namespace.
+command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)
+command -v dig >/dev/null || need+=(bind9-dnsutils)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

@@ -14,6 +14,8 @@ public static class Tools
         ["ethtool"] = "ethtool",
         ["sysctl"] = "procps",
         ["kill"] = "procps",
+        ["dnsmasq"] = "dnsmasq-base",
+        ["dig"] = "bind9-dnsutils",
     };
 
     /// <summary>Tools the demo needs.</summary>
@@ -21,6 +23,9 @@ public static class Tools
 
     /// <summary>Tools the end-to-end tests need.</summary>
     public static readonly string[] ForTests = ["ip", "nginx", "nft", "curl", "wrk", "sysctl", "kill"];
+
+    /// <summary>Tools the UDP end-to-end tests need besides <see cref="ForTests"/>: DNS servers and a DNS client.</summary>
+    public static readonly string[] ForDnsTests = ["dnsmasq", "dig"];
 
     // sudo and cron often leave sbin off PATH, yet ip, nft and nginx live there.
     private static readonly string[] ExtraDirectories = ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin", "/bin"];
