@@ -113,13 +113,22 @@ public sealed partial class Director
 
         // A service on the exact port, else a persistent port-0 service on the VIP (all ports).
         VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport))
-                              ?? (_services.HasPortZeroServices ? _services.Lookup(new ServiceKey(protocol, daddr, 0)) : null);
+                              ?? (_services.HasPortZeroServices ? _services.Lookup(new ServiceKey(protocol, daddr, 0)) : null)
+                              ?? (_services.HasFwmarkServices ? FwmarkService(protocol, saddr, sport, daddr, dport) : null);
         if (svc is null)
         {
             return Verdict.Pass;
         }
 
         return NewConnection(svc, ip, l4, protocol, meta, now);
+    }
+
+    /// <summary>ip_vs_service_find's last resort: the service of the packet's firewall mark.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private VirtualService? FwmarkService(IpProtocol protocol, uint saddr, ushort sport, uint daddr, ushort dport)
+    {
+        uint mark = _services.Marks.Classify(protocol, saddr, sport, daddr, dport);
+        return mark == 0 ? null : _services.Lookup(ServiceKey.ForFwmark(mark));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -156,8 +165,9 @@ public sealed partial class Director
             return Verdict.Drop(DropReason.NoDestination);
         }
 
-        // A port-0 service forwards every port as it came; NAT may move a fixed port, DR/TUN never do.
-        ushort destPort = svc.Key.Port == 0 || dest.Method != ForwardMethod.Masquerade ? dport : dest.Port;
+        // NAT: the server's own port if it has one, else the packet's (port-0 and fwmark services), as
+        // ip_vs_schedule; DR and TUN cannot change the port.
+        ushort destPort = dest.Method == ForwardMethod.Masquerade && dest.Port != 0 ? dest.Port : dport;
         ConnectionFlags flags = settings.OnePacket && protocol == IpProtocol.Udp ? ConnectionFlags.OnePacket : ConnectionFlags.None;
         int index = Connections.Create(svc, dest, protocol, ip.Source, sport, ip.Destination, dport, destPort, now, template, flags);
         if (index < 0)
@@ -257,9 +267,13 @@ public sealed partial class Director
     /// </summary>
     private RealServer? SchedulePersistent(VirtualService svc, ServiceSettings settings, in ScheduleContext context, out int template)
     {
+        // Templates: <proto, client net, 0, VIP, vport> (vport 0 for port-0 services), and for
+        // fwmark services <IP, client net, 0, mark, 0>.
         uint network = context.ClientAddress & settings.PersistenceMask;
-        ushort templatePort = svc.Key.Port == 0 ? (ushort)0 : svc.Key.Port;
-        if (Connections.TryFindTemplate(context.Protocol, network, context.VirtualAddress, templatePort, out template))
+        ushort templatePort = svc.Key.Port;
+        IpProtocol templateProtocol = svc.Key.IsFwmark ? IpProtocol.Ip : context.Protocol;
+        uint templateAddress = svc.Key.IsFwmark ? svc.Key.Address : context.VirtualAddress;
+        if (Connections.TryFindTemplate(templateProtocol, network, templateAddress, templatePort, out template))
         {
             RealServer kept = Connections[template].Dest!;
             if (kept.Available)
@@ -274,7 +288,7 @@ public sealed partial class Director
         RealServer? dest = svc.Schedule(context);
         template = dest is null
             ? -1
-            : Connections.CreateTemplate(svc, dest, context.Protocol, network, context.VirtualAddress, templatePort,
+            : Connections.CreateTemplate(svc, dest, templateProtocol, network, templateAddress, templatePort,
                 templatePort == 0 ? (ushort)0 : dest.Port, settings.PersistenceTimeoutMs, context.Now);
         return dest;
     }

@@ -116,7 +116,10 @@ public class DirectorPersistenceTests
     [Fact]
     public void PortZero_AllPortsOfTheVipStickAndKeepTheirPort()
     {
-        AddService(0, new ServiceSettings("rr", Persistent: true));
+        // Servers without a port keep each connection's own port (dest->port ? dest->port : vport).
+        Assert.Equal(TableResult.Ok, _services.AddService(Tcp(0), new ServiceSettings("rr", Persistent: true)));
+        _services.AddServer(Tcp(0), Rs1, 0, ForwardMethod.Masquerade, 1);
+        _services.AddServer(Tcp(0), Rs2, 0, ForwardMethod.Masquerade, 1);
 
         (uint dest80, ushort port80) = Connect(ClientA, 40000, dport: 80);
         (uint dest443, ushort port443) = Connect(ClientA, 40001, dport: 443);
@@ -124,6 +127,36 @@ public class DirectorPersistenceTests
         Assert.Equal(dest80, dest443);
         Assert.Equal((80, 443), (port80, port443));
         Assert.NotEqual(dest80, Connect(ClientB, 40000, dport: 8443).Dest);
+    }
+
+    [Fact]
+    public void PortZero_ServerWithAPort_GetsThatPort()
+    {
+        AddService(0, new ServiceSettings("rr", Persistent: true));
+
+        Assert.Equal(8080, Connect(ClientA, 40000, dport: 443).Port);
+    }
+
+    [Fact]
+    public void Fwmark_MarkedPacketsReachTheMarkServiceAndPersistPerMark()
+    {
+        _services.Marks = new FwmarkClassifier(
+        [
+            new FwmarkRule(7, IpProtocol.Tcp, Vip, 0xFFFF_FFFF, DestinationPorts: [new PortRange(80, 80), new PortRange(443, 443)]),
+        ]);
+        ServiceKey fwm = ServiceKey.ForFwmark(7);
+        Assert.Equal(TableResult.Ok, _services.AddService(fwm, new ServiceSettings("rr", Persistent: true)));
+        _services.AddServer(fwm, Rs1, 0, ForwardMethod.Masquerade, 1);
+        _services.AddServer(fwm, Rs2, 0, ForwardMethod.Masquerade, 1);
+
+        (uint dest80, ushort port80) = Connect(ClientA, 40000, dport: 80);
+        (uint dest443, ushort port443) = Connect(ClientA, 40001, dport: 443);
+
+        Assert.Equal(dest80, dest443);              // one template for the mark, across ports
+        Assert.Equal((80, 443), (port80, port443)); // servers without a port keep the packet's
+        Assert.NotEqual(dest80, Connect(ClientB, 40000, dport: 80).Dest);
+        Assert.Equal(VerdictKind.Pass, _director.Process(PacketBuilder.Tcp(ClientA, 40002, Vip, 22, Syn), default, 0).Kind);
+        Assert.True(_director.Connections.TryFindTemplate(IpProtocol.Ip, ClientA, 7, 0, out _));
     }
 
     [Fact]

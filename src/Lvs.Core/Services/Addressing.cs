@@ -8,6 +8,9 @@ namespace Lvs.Core.Services;
 /// <summary>IP protocols the director balances.</summary>
 public enum IpProtocol : byte
 {
+    /// <summary>IPPROTO_IP: a fwmark service (any protocol) and its persistence templates.</summary>
+    Ip = 0,
+
     Tcp = 6,
     Udp = 17,
 }
@@ -90,7 +93,13 @@ public readonly struct ServiceKey(IpProtocol protocol, uint address, ushort port
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override int GetHashCode() => (int)(Address * 0x9E3779B1u ^ ((uint)Port << 8) ^ (uint)Protocol);
 
-    public override string ToString() => $"{(Protocol == IpProtocol.Tcp ? "TCP" : "UDP")} {Ipv4.Format(Address)}:{Port}";
+    /// <summary>A fwmark service (ipvsadm -f): the mark takes the address's place, protocol IP, port 0.</summary>
+    public static ServiceKey ForFwmark(uint mark) => new(IpProtocol.Ip, mark, 0);
+
+    public bool IsFwmark => Protocol == IpProtocol.Ip;
+
+    public override string ToString() =>
+        IsFwmark ? $"FWM {Address}" : $"{(Protocol == IpProtocol.Tcp ? "TCP" : "UDP")} {Ipv4.Format(Address)}:{Port}";
 
     public static bool operator ==(ServiceKey a, ServiceKey b) => a.Equals(b);
 

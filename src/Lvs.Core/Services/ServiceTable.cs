@@ -38,6 +38,7 @@ public sealed class ServiceTable
     private volatile FrozenDictionary<ServiceKey, VirtualService> _lookup = FrozenDictionary<ServiceKey, VirtualService>.Empty;
     private volatile FrozenSet<ServiceKey> _natReplySources = FrozenSet<ServiceKey>.Empty;
     private volatile FrozenSet<uint> _virtualAddresses = FrozenSet<uint>.Empty;
+    private volatile FwmarkClassifier _marks = FwmarkClassifier.Empty;
 
     public ServiceTable(int workers)
     {
@@ -60,6 +61,16 @@ public sealed class ServiceTable
     /// there with no connection entry is a reply the director cannot translate.
     /// </summary>
     public bool IsNatRealServer(in ServiceKey source) => _natReplySources.Contains(source);
+
+    /// <summary>The marking rules fwmark services match on; replaced as a whole.</summary>
+    public FwmarkClassifier Marks
+    {
+        get => _marks;
+        set => _marks = value ?? FwmarkClassifier.Empty;
+    }
+
+    /// <summary>True when some service is a fwmark service, so a miss needs the marks.</summary>
+    public bool HasFwmarkServices { get; private set; }
 
     /// <summary>True when some service is a port-0 (all ports) service, so a miss on the exact port needs a second look.</summary>
     public bool HasPortZeroServices { get; private set; }
@@ -316,9 +327,12 @@ public sealed class ServiceTable
         _lookup = _ordered.ToFrozenDictionary(s => s.Key);
         _natReplySources = _ordered
             .SelectMany(s => s.Destinations.Where(d => d.Method == ForwardMethod.Masquerade)
-                .Select(d => new ServiceKey(s.Key.Protocol, d.Address, d.Port)))
+                .SelectMany(d => s.Key.IsFwmark
+                    ? [new ServiceKey(IpProtocol.Tcp, d.Address, d.Port), new ServiceKey(IpProtocol.Udp, d.Address, d.Port)]
+                    : new[] { new ServiceKey(s.Key.Protocol, d.Address, d.Port) }))
             .ToFrozenSet();
-        _virtualAddresses = _ordered.Select(s => s.Key.Address).ToFrozenSet();
-        HasPortZeroServices = _ordered.Any(s => s.Key.Port == 0);
+        _virtualAddresses = _ordered.Where(s => !s.Key.IsFwmark).Select(s => s.Key.Address).ToFrozenSet();
+        HasPortZeroServices = _ordered.Any(s => s.Key.Port == 0 && !s.Key.IsFwmark);
+        HasFwmarkServices = _ordered.Any(s => s.Key.IsFwmark);
     }
 }
