@@ -91,7 +91,7 @@ public class ProgramServiceOptionsTests
     [InlineData("-A -t 192.0.2.10:80 -s xyz", 255, "Scheduler or persistence engine not found\n")]
     [InlineData("--set 1 2", 2, "--set option requires 3 timeout values\n")]
     [InlineData("-S", 1, "lvsadm: -S (saving rules) is not built yet\n")]
-    [InlineData("-A -f 1", 1, "lvsadm: -f (firewall-mark services) is not built yet\n")]
+    [InlineData("-A -f 1 -6", 1, "lvsadm: -6 (IPv6 firewall-mark services) is not built yet\n")]
     public void Run_Refused_NoRequestSent(string line, int exitCode, string message)
     {
         using var daemon = new FakeDaemon(_ => ControlResponse.Success());
@@ -256,7 +256,7 @@ public class ProgramServiceOptionsTests
         Assert.Equal(0, code);
         Assert.Contains("  --scheduler    -s scheduler         one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh,\n", stdout.ToString());
         Assert.Contains("                                      the default scheduler is wlc.\n", stdout.ToString());
-        Assert.Contains("Not built yet (refused with exit 1): -R, -S, -f, -6,", stdout.ToString());
+        Assert.Contains("Not built yet (refused with exit 1): -R, -S, -6, --sctp-service,", stdout.ToString());
         Assert.DoesNotContain("pass -s rr", stdout.ToString());
     }
 }

@@ -36,6 +36,16 @@ internal sealed partial class CommandParser
                 }
 
                 return;
+            case OptionId.FwmarkService:
+                // ipvsadm: set_option first, then protocol TCP ("a sane value, even though it is not used"), af AF_INET.
+                state.Set("service-address");
+                state.Protocol = "tcp";
+                state.Fwmark = ParseFwmark(argument);
+                return;
+            case OptionId.Ipv6:
+                // ipvsadm's -6 turns a fwmark given before it into an IPv6 one and is no set_option;
+                // without one it fails with a message that itself ends in a newline (fail adds another).
+                throw state.Fwmark != 0 ? Errors.NotBuilt(spec) : Errors.Fail("-6 used before -f\n");
             case OptionId.Scheduler:
                 state.Set("scheduler");
                 state.Scheduler = argument.Length > SchedulerNameMax ? argument[..SchedulerNameMax] : argument;
@@ -51,7 +61,7 @@ internal sealed partial class CommandParser
                 return;
             case OptionId.RealServer:
                 state.Set("real-server");
-                state.Server = AddressParser.ParseService(argument, state.Service is null ? null : state.Protocol, resolveHost, services)
+                state.Server = AddressParser.ParseService(argument, state.HasService ? state.Protocol : null, resolveHost, services)
                                ?? throw Errors.Fail("illegal real server address[:port] specified");
                 return;
             case OptionId.Masquerading:
@@ -179,6 +189,40 @@ internal sealed partial class CommandParser
         state.NetmaskPrefix = prefix is >= 1 and <= 128 ? prefix : throw Errors.Fail("illegal ipv6 netmask specified");
     }
 
+    /// <summary>
+    /// ipvsadm's parse_fwmark: strtol base 10 over the whole word (blanks and a sign first), into an
+    /// unsigned long, then 1..UINT_MAX; a negative number wraps above UINT_MAX and is refused too.
+    /// </summary>
+    internal static uint ParseFwmark(string text)
+    {
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+        {
+            i++;
+        }
+
+        bool negative = i < text.Length && text[i] == '-';
+        if (i < text.Length && text[i] is '+' or '-')
+        {
+            i++;
+        }
+
+        int digits = i;
+        ulong value = 0;
+        for (; i < text.Length && char.IsAsciiDigit(text[i]); i++)
+        {
+            // Past UINT_MAX the answer is known (strtol's ERANGE or the range check); keep consuming digits.
+            value = Math.Min((value * 10) + (ulong)(text[i] - '0'), (ulong)uint.MaxValue + 1);
+        }
+
+        if (i == digits || i != text.Length || negative || value is 0 or > uint.MaxValue)
+        {
+            throw Errors.Fail($"invalid fwmark value `{text}' specified");
+        }
+
+        return (uint)value;
+    }
+
     /// <summary>C's atoi: blanks, a sign, then digits up to the first other character; 0 if none.</summary>
     private static int CAtoi(string s)
     {
@@ -218,6 +262,12 @@ internal sealed partial class CommandParser
         public string Protocol { get; set; } = "tcp";
 
         public ServiceAddress? Service { get; set; }
+
+        /// <summary>-f: the firewall mark, 0 when none was given (ipvsadm's svc.fwmark).</summary>
+        public uint Fwmark { get; set; }
+
+        /// <summary>-t, -u or -f was given.</summary>
+        public bool HasService => Service is not null || Fwmark != 0;
 
         public ServiceAddress? Server { get; set; }
 

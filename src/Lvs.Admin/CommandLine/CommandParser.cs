@@ -133,18 +133,21 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
     private static ParsedCommand Finish(State state)
     {
         AdminCommand command = state.Command;
-        ServiceKey? key = state.Service is { } svc ? new ServiceKey(state.Protocol, svc.Address, svc.Port ?? 0) : null;
+        bool fwmark = state.Fwmark != 0;
+        ServiceKey? key = fwmark ? ServiceKey.ForFwmark(state.Fwmark)
+            : state.Service is { } svc ? new ServiceKey(state.Protocol, svc.Address, svc.Port ?? 0) : null;
         bool addOrEditService = command is AdminCommand.AddService or AdminCommand.EditService;
         string? scheduler = state.Scheduler;
 
         if (addOrEditService)
         {
-            if (key!.Port == 0 && !state.Persistent)
+            // A fwmark service has no port, and any protocol its mark catches: ipvsadm skips both checks.
+            if (!fwmark && key!.Port == 0 && !state.Persistent)
             {
                 throw Errors.Fail("Zero port specified for non-persistent service");
             }
 
-            if (state.OnePacket && key.Protocol != "udp")
+            if (state.OnePacket && !fwmark && key!.Protocol != "udp")
             {
                 throw Errors.Fail("One-Packet Scheduling is only for UDP virtual services");
             }
@@ -181,8 +184,9 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             {
                 CheckServer(state, dest);
 
-                // DR and TUN leave the destination port alone, so ipvsadm forces the service's.
-                if (state.Method is "route" or "tunnel")
+                // DR and TUN leave the destination port alone, so ipvsadm forces the service's;
+                // "don't worry about this if fwmark is used": -r's port (or 0) stays.
+                if (!fwmark && state.Method is "route" or "tunnel")
                 {
                     port = key!.Port;
                 }
@@ -235,7 +239,9 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
     private static void CheckServer(State state, ServiceAddress dest)
     {
         bool tunnel = state.Method == "tunnel";
-        if (dest.IsIPv6 != state.Service!.IsIPv6 && !tunnel)
+        // A fwmark service is AF_INET (-6 would make it AF_INET6, and lvsadm refuses -6).
+        bool serviceIsV6 = state.Service?.IsIPv6 ?? false;
+        if (dest.IsIPv6 != serviceIsV6 && !tunnel)
         {
             throw Errors.Fail("Different address family is allowed only for tunneling servers");
         }

@@ -107,7 +107,7 @@ internal static class OptionTable
         new(OptionId.TcpService, "tcp-service", 't', ArgumentKind.Required),
         new(OptionId.UdpService, "udp-service", 'u', ArgumentKind.Required),
         new(OptionId.SctpService, "sctp-service", '\0', ArgumentKind.Required, "SCTP services"),
-        new(OptionId.FwmarkService, "fwmark-service", 'f', ArgumentKind.Required, "firewall-mark services"),
+        new(OptionId.FwmarkService, "fwmark-service", 'f', ArgumentKind.Required),
         new(OptionId.Scheduler, "scheduler", 's', ArgumentKind.Required),
         new(OptionId.Persistent, "persistent", 'p', ArgumentKind.Optional),
         new(OptionId.Netmask, "netmask", 'M', ArgumentKind.Required),

@@ -99,7 +99,7 @@ internal static class UsageText
             "  -s twos                             the kernel's twos scheduler (random of two, not in\n" +
             "                                      ipvsadm 1.31's list) is taken too\n" +
             "\n" +
-            "Not built yet (refused with exit 1): -R, -S, -f, -6, --sctp-service, --pe, --rate,\n" +
+            "Not built yet (refused with exit 1): -R, -S, -6, --sctp-service, --pe, --rate,\n" +
             "--daemon, --start-daemon, --stop-daemon, the sync daemon options, and -M for IPv6\n" +
             "services.\n";
     }

@@ -181,7 +181,15 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return 0;
     }
 
-    private static bool SameService(ServiceKey a, ServiceKey b) =>
-        a.Protocol == b.Protocol && a.Port == b.Port
-        && IPAddress.TryParse(a.Address, out IPAddress? x) && IPAddress.TryParse(b.Address, out IPAddress? y) && x.Equals(y);
+    /// <summary>ipvs_get_service's lookup: a fwmark service by its mark alone, the others by protocol, address and port.</summary>
+    private static bool SameService(ServiceKey a, ServiceKey b)
+    {
+        if (a.IsFwmark() || b.IsFwmark())
+        {
+            return a.Protocol == b.Protocol && a.Fwmark == b.Fwmark;
+        }
+
+        return a.Protocol == b.Protocol && a.Port == b.Port
+            && IPAddress.TryParse(a.Address, out IPAddress? x) && IPAddress.TryParse(b.Address, out IPAddress? y) && x.Equals(y);
+    }
 }

@@ -51,7 +51,10 @@ internal sealed class ConnectionFormatter(bool numeric, bool persistentConn, INa
             _ => null,
         };
         string source = names.AddressPort(entry.ClientAddress, entry.ClientPort, portProtocol, numeric);
-        string virtualName = names.AddressPort(entry.VirtualAddress, entry.VirtualPort, portProtocol, numeric);
+        string virtualAddress = protocol == "IP"
+            ? FwmarkText.TemplateVirtualAddress(entry.VirtualAddress, entry.ClientAddress)
+            : entry.VirtualAddress;
+        string virtualName = names.AddressPort(virtualAddress, entry.VirtualPort, portProtocol, numeric);
         string destination = names.AddressPort(entry.DestAddress, entry.DestPort, portProtocol, numeric);
         sb.Append(CultureInfo.InvariantCulture,
             $"{protocol,-3} {Expire(entry.ExpiresInSeconds),-6} {entry.State,-11} {source,-18} {virtualName,-18} {destination}\n");

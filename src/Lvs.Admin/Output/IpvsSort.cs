@@ -22,12 +22,23 @@ internal static class IpvsSort
     public static List<RealServerStatus> Servers(IReadOnlyList<RealServerStatus> servers) =>
         MergeSort(servers, CompareServers);
 
-    /// <summary>ipvs_cmp_services: fwmark (always 0 here), family, protocol, address, port.</summary>
+    /// <summary>
+    /// ipvs_cmp_services: fwmark, family, protocol, address, port. The fwmarks are __u32 and their
+    /// difference lands in an int, so a mark 2^31 or more above another sorts before it; TCP and
+    /// UDP services have mark 0, so fwmark services come after them up to mark 2^31 and before
+    /// them from there. A fwmark service is AF_INET with protocol, address and port 0.
+    /// </summary>
     public static int CompareServices(ServiceStatus a, ServiceStatus b)
     {
-        AddressWords wa = Words(a.Key.Address);
-        AddressWords wb = Words(b.Key.Address);
-        int r = wa.Family - wb.Family;
+        int r = unchecked((int)(MarkOf(a.Key) - MarkOf(b.Key)));
+        if (r != 0)
+        {
+            return r;
+        }
+
+        AddressWords wa = KeyWords(a.Key);
+        AddressWords wb = KeyWords(b.Key);
+        r = wa.Family - wb.Family;
         if (r != 0)
         {
             return r;
@@ -42,6 +53,12 @@ internal static class IpvsSort
         r = CompareAddress(wa, wb);
         return r != 0 ? r : a.Key.Port - b.Key.Port;
     }
+
+    private static uint MarkOf(ServiceKey key) => key.IsFwmark() ? key.Fwmark : 0;
+
+    /// <summary>libipvs's view of a service's address: a fwmark service's is all zero, of family AF_INET.</summary>
+    private static AddressWords KeyWords(ServiceKey key) =>
+        key.IsFwmark() ? new AddressWords { Family = AfInet } : Words(key.Address);
 
     /// <summary>ipvs_cmp_dests: address (by the first one's family), then port.</summary>
     public static int CompareServers(RealServerStatus a, RealServerStatus b)

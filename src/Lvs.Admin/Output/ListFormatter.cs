@@ -75,9 +75,14 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
 
     private void AppendService(StringBuilder sb, ServiceStatus service)
     {
-        bool serviceIsV6 = IsIPv6(service.Key.Address);
-        string name = $"{ProtocolName(service.Key.Protocol),-4} {AddressPort(service.Key.Address, service.Key.Port, service.Key.Protocol)}";
-        if (!serviceIsV6 && name.Length > 33)
+        // A fwmark service is AF_INET with protocol 0 (lvsadm refuses -6), so its real servers' ports stay numbers.
+        bool fwmark = service.Key.IsFwmark();
+        bool serviceIsV6 = !fwmark && IsIPv6(service.Key.Address);
+        string? portProtocol = fwmark ? null : service.Key.Protocol;
+        string name = fwmark
+            ? FwmarkText.ServiceName(service.Key.Fwmark)
+            : $"{ProtocolName(service.Key.Protocol),-4} {AddressPort(service.Key.Address, service.Key.Port, service.Key.Protocol)}";
+        if (!fwmark && !serviceIsV6 && name.Length > 33)
         {
             // ipvsadm cuts IPv4 service names at 33 characters (svc_name[33] = '\0').
             name = name[..33];
@@ -99,7 +104,7 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         IReadOnlyList<RealServerStatus> servers = format.NoSort ? service.Servers : IpvsSort.Servers(service.Servers);
         foreach (RealServerStatus server in servers)
         {
-            string dname = AddressPort(server.Address, server.Port, service.Key.Protocol);
+            string dname = AddressPort(server.Address, server.Port, portProtocol);
             if (!IsIPv6(server.Address) && dname.Length > 28)
             {
                 dname = dname[..28];
@@ -191,7 +196,7 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         sb.Append(NumberFormat.LargeNumber(stats.OutBytes, format.Exact));
     }
 
-    private string AddressPort(string address, ushort port, string protocol) =>
+    private string AddressPort(string address, ushort port, string? protocol) =>
         names.AddressPort(address, port, protocol, format.Numeric);
 
     private static bool IsIPv6(string address) =>

@@ -245,12 +245,9 @@ public class CommandParserTests
     // lvsadm's own refusals: one line, exit 1.
     [Theory]
     [InlineData("-A --sctp-service 192.0.2.10:80 -s rr", "lvsadm: --sctp-service (SCTP services) is not built yet")]
-    [InlineData("-A -f 1 -s rr", "lvsadm: -f (firewall-mark services) is not built yet")]
     [InlineData("-A -t 192.0.2.10:80 -s rr --pe sip", "lvsadm: --pe (persistence engines) is not built yet")]
     [InlineData("-A -t [2001:db8:a::10]:80 -s rr -p -M 64", "lvsadm: -M for IPv6 services (a prefix length) is not built yet")]
-    [InlineData("-L -c -6", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
-    [InlineData("-A -f 1 -6 -s rr", "lvsadm: -f (firewall-mark services) is not built yet")]
-    [InlineData("-A -t 192.0.2.10:80 -6 -s rr", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
+    [InlineData("-A -f 1 -6 -s rr", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
     [InlineData("-L --daemon", "lvsadm: --daemon (the connection sync daemon) is not built yet")]
     [InlineData("-L --rate", "lvsadm: --rate (rate statistics) is not built yet")]
     [InlineData("-R", "lvsadm: -R (restoring rules) is not built yet")]
@@ -278,7 +275,8 @@ public class CommandParserTests
             "-g", "-i", "--tun-type", "gue", "gre", "ipip", "--tun-port", "6080", "--tun-nocsum", "--tun-csum",
             "--tun-remcsum", "--tun-info", "-u", "-p", "300", "-M", "255.255.255.0", "-o", "--ops", "-b", "sh-port",
             "mh-fallback,mh-port", "flag-3", ",", "sh", "mh", "-x", "-y", "--set", "0", "-c", "--timeout", "--thresholds",
-            "--persistent-conn", "192.0.2.10:0", "--persistent=", "-p0",
+            "--persistent-conn", "192.0.2.10:0", "--persistent=", "-p0", "-f", "-6", "4294967295", "4294967296", "-f7",
+            "--fwmark-service", "-1",
         ];
         for (int round = 0; round < 20000; round++)
         {
@@ -295,7 +293,8 @@ public class CommandParserTests
             catch (CommandLineException e)
             {
                 Assert.Contains(e.ExitCode, new[] { 1, 2, 255 });
-                Assert.DoesNotContain('\n', e.Message);
+                // ipvsadm's "-6 used before -f\n" is the one message that brings its own newline.
+                Assert.DoesNotContain('\n', e.Message.TrimEnd('\n'));
             }
         }
     }

@@ -89,6 +89,38 @@ public class ConnectionFormatterTests
     }
 
     [Fact]
+    public void Format_FwmarkTemplates_MarkShownAsTheKernelsVaddr()
+    {
+        // ip_vs_sched_persist keeps a fwmark template as <IPPROTO_IP, caddr, 0, htonl(mark), 0, daddr, dport>;
+        // /proc prints vaddr as %08X (IPv4) or %pI6, and print_conn turns it back into an address.
+        ConnectionEntry[] entries =
+        [
+            new("ip", 299, "NONE", "198.51.100.2", 0, "1", 0, "10.0.0.11", 0) { Template = true },
+            new("ip", 7200, "NONE", "198.51.100.0", 0, "3000000000", 0, "10.0.0.12", 80) { Template = true },
+            new("ip", 5, "NONE", "2001:db8:c::2", 0, "7", 0, "2001:db8:b::11", 0) { Template = true },
+            new("tcp", 899, "ESTABLISHED", "198.51.100.2", 40312, "192.0.2.10", 80, "10.0.0.11", 80),
+        ];
+
+        Assert.Equal(
+            Header +
+            "IP  04:59  NONE        198.51.100.2:0     0.0.0.1:0          10.0.0.11:0\n" +
+            "IP  120:00 NONE        198.51.100.0:0     178.208.94.0:0     10.0.0.12:80\n" +
+            "IP  00:05  NONE        [2001:db8:c::2]:0  [0:7::]:0          [2001:db8:b::11]:0\n" +
+            "TCP 14:59  ESTABLISHED 198.51.100.2:40312 192.0.2.10:80      10.0.0.11:80\n",
+            Format(entries));
+    }
+
+    [Fact]
+    public void Format_FwmarkTemplateWithoutNumeric_PortsStayNumbers()
+    {
+        ConnectionEntry[] entries = [new("ip", 61, "NONE", "198.51.100.2", 0, "1", 0, "10.0.0.11", 80) { Template = true }];
+
+        Assert.Equal(
+            Header + "IP  01:01  NONE        198.51.100.2:0     0.0.0.1:0          a-rather-long-real-server-name.example:80\n",
+            Format(entries, numeric: false));
+    }
+
+    [Fact]
     public void Format_PersistentConn_PeHeaderShortLines()
     {
         ConnectionEntry[] entries = [new("udp", 10, "UDP", "198.51.100.2", 5353, "192.0.2.10", 53, "10.0.0.11", 53)];
