@@ -111,12 +111,16 @@ public sealed class DaemonHost : IDisposable
         }
 
         var nft = new NftSteering(options.NftTable);
-        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)]);
+        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable);
         try
         {
             // Rules of a run that crashed would black-hole VIP traffic: start from none.
             _steering.RemoveAll();
             _steering.Apply();
+        }
+        catch (FwmarkRuleException e)
+        {
+            Log.Error("marking rules for fwmark services refused; fwmark services match nothing until they are fixed", ("error", e.Message));
         }
         catch (Exception e) when (e is NftException or IOException or System.ComponentModel.Win32Exception)
         {
@@ -176,6 +180,14 @@ public sealed class DaemonHost : IDisposable
         try
         {
             _steering!.Apply();
+        }
+        catch (FwmarkRuleException e)
+        {
+            Log.Error("marking rules for fwmark services refused; the previous ones stay in force", ("error", e.Message));
+            if (request.Service?.Protocol == "fwmark")
+            {
+                return ControlResponse.Fail(ControlError.Internal, $"change applied, but the marking rules were refused: {e.Message}");
+            }
         }
         catch (Exception e) when (e is NftException or IOException or ArgumentException)
         {

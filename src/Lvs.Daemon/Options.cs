@@ -12,6 +12,8 @@ public sealed record Options
                                 non-loopback interface of this network namespace)
           --max-connections N   upper bound of the connection table (default 4194304)
           --nft-table NAME      nftables netdev table for the steering rules (default lvsd)
+          --fwmark-table NAME   nftables table (family ip) with the marking rules of
+                                fwmark services (default lvs_fwmark)
           -h, --help            this text
         lvsd runs in the foreground, logs to stderr and stops on SIGINT or SIGTERM,
         removing the nftables rules it installed.
@@ -24,6 +26,8 @@ public sealed record Options
     public int MaxConnections { get; init; } = 1 << 22;
 
     public string NftTable { get; init; } = "lvsd";
+
+    public string FwmarkTable { get; init; } = "lvs_fwmark";
 
     public bool Help { get; init; }
 
@@ -79,6 +83,16 @@ public sealed record Options
                     }
 
                     options = options with { MaxConnections = max };
+                    break;
+                case "--fwmark-table":
+                    string? marks = Value();
+                    if (string.IsNullOrEmpty(marks))
+                    {
+                        error = "--fwmark-table needs a name";
+                        return null;
+                    }
+
+                    options = options with { FwmarkTable = marks };
                     break;
                 case "--nft-table":
                     string? table = Value();

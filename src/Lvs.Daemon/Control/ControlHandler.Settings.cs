@@ -47,7 +47,7 @@ public sealed partial class ControlHandler
             flags |= bit;
         }
 
-        if (key.Port == 0 && !o.Persistent)
+        if (key.Port == 0 && !key.IsFwmark && !o.Persistent)
         {
             error = "a port-0 service (all ports) needs persistence (-p)";
             return false;

@@ -172,6 +172,18 @@ public sealed partial class ControlHandler(
     {
         key = default;
         error = null;
+        if (wire.Protocol == "fwmark")
+        {
+            if (wire.Fwmark == 0)
+            {
+                error = "a fwmark service needs a mark greater than 0";
+                return false;
+            }
+
+            key = CoreKey.ForFwmark(wire.Fwmark);
+            return true;
+        }
+
         IpProtocol protocol;
         switch (wire.Protocol)
         {
@@ -243,7 +255,9 @@ public sealed partial class ControlHandler(
 
             ServiceSettings settings = svc.Settings;
             list.Add(new ServiceStatus(
-                new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
+                svc.Key.IsFwmark
+                    ? WireKey.ForFwmark(svc.Key.Address)
+                    : new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
                 svc.Scheduler.Name, Stats(svc.Counters.Totals), servers)
             {
                 SchedulerFlags = FlagList(settings),

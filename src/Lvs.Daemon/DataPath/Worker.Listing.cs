@@ -47,10 +47,12 @@ public sealed partial class Worker
             // A TCP template is in state NONE; every UDP entry, template or not, shows "UDP" (udp_state_name).
             string state = c.Protocol == IpProtocol.Udp ? "UDP" : TcpStateMachine.Name(c.State);
             int expires = (int)Math.Max(0, (c.ExpiresAt - now + 999) / 1000);
+            // A fwmark template is <IP, client, 0, mark, 0>: its "virtual address" is the mark.
+            bool fwmark = c.Protocol == IpProtocol.Ip;
             list.Add(new ConnectionEntry(
-                c.Protocol == IpProtocol.Tcp ? "tcp" : "udp", expires, state,
+                fwmark ? "ip" : c.Protocol == IpProtocol.Tcp ? "tcp" : "udp", expires, fwmark ? "NONE" : state,
                 Ipv4.Format(c.ClientAddress), c.ClientPort,
-                Ipv4.Format(c.VirtualAddress), c.VirtualPort,
+                fwmark ? c.VirtualAddress.ToString(System.Globalization.CultureInfo.InvariantCulture) : Ipv4.Format(c.VirtualAddress), c.VirtualPort,
                 Ipv4.Format(c.DestAddress), c.DestPort)
             {
                 Template = c.IsTemplate,

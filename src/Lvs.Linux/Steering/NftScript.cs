@@ -65,6 +65,7 @@ public static partial class NftScript
 
         var services = spec.Services.Distinct().Select(ServiceRule).ToArray();
         var realServers = spec.NatRealServers.Distinct().Select(RealServerRule).ToArray();
+        var marked = spec.MarkedTraffic.Select(MarkedRule).ToArray();
         var devices = spec.Devices.Distinct(StringComparer.Ordinal).ToArray();
         for (var i = 0; i < devices.Length; i++)
         {
@@ -75,7 +76,7 @@ public static partial class NftScript
 
             script.Append(CultureInfo.InvariantCulture, $"\tchain ingress_{i} {{\n");
             script.Append(CultureInfo.InvariantCulture, $"\t\ttype filter hook ingress device \"{devices[i]}\" priority -500; policy accept;\n");
-            foreach (var rule in services.Concat(realServers))
+            foreach (var rule in services.Concat(marked).Concat(realServers))
             {
                 script.Append("\t\t").Append(rule).Append('\n');
             }
@@ -114,6 +115,50 @@ public static partial class NftScript
     {
         var ip = service.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ip6" : "ip";
         return $"{ip} daddr {Format(service.Address)} {PortMatch(service, "dport")} drop";
+    }
+
+    /// <summary>The operator's marking rule as a drop rule (rendered from parsed values, never copied text).</summary>
+    private static string MarkedRule(MarkRule rule)
+    {
+        var parts = new List<string> { $"ip daddr {PrefixSet(rule.Destinations)}" };
+        if (rule.Sources.Count > 0)
+        {
+            parts.Add($"ip saddr {PrefixSet(rule.Sources)}");
+        }
+
+        if (rule.Protocol is { } protocol)
+        {
+            if (protocol is not ("tcp" or "udp"))
+            {
+                throw new ArgumentException($"unsupported protocol '{protocol}' in a marking rule", nameof(rule));
+            }
+
+            parts.Add($"meta l4proto {protocol}");
+        }
+
+        if (rule.DestinationPorts.Count > 0)
+        {
+            parts.Add($"th dport {PortSet(rule.DestinationPorts)}");
+        }
+
+        if (rule.SourcePorts.Count > 0)
+        {
+            parts.Add($"th sport {PortSet(rule.SourcePorts)}");
+        }
+
+        parts.Add("drop");
+        return string.Join(' ', parts);
+    }
+
+    private static string PrefixSet(IReadOnlyList<Prefix4> prefixes) =>
+        prefixes.Count == 1 ? prefixes[0].ToString() : $"{{ {string.Join(", ", prefixes)} }}";
+
+    private static string PortSet(IReadOnlyList<PortSpan> ports)
+    {
+        string[] items = [.. ports.Select(p => p.Low == p.High
+            ? p.Low.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{p.Low}-{p.High}"))];
+        return items.Length == 1 ? items[0] : $"{{ {string.Join(", ", items)} }}";
     }
 
     private static string RealServerRule(SteeredEndpoint server)

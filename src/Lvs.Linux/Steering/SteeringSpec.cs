@@ -32,4 +32,7 @@ public sealed record SteeringSpec
 
     /// <summary>The director's own addresses (sets local4 / local6).</summary>
     public IReadOnlyList<IPAddress> LocalAddresses { get; init; } = [];
+
+    /// <summary>Traffic of fwmark services: what the operator's marking rules match (<see cref="FwmarkRules"/>).</summary>
+    public IReadOnlyList<MarkRule> MarkedTraffic { get; init; } = [];
 }

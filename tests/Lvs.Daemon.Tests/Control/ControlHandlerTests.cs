@@ -248,6 +248,21 @@ public class ControlHandlerTests
     }
 
     [Fact]
+    public void FwmarkService_AddServersListAndZeroMarkRefused()
+    {
+        WireKey fwm = WireKey.ForFwmark(7);
+        Assert.True(Send(Commands.AddService, fwm, "rr").Ok);
+        Assert.True(Send(Commands.AddServer, fwm, server: new RealServerSpec("10.0.0.11", 0, "masq", 1)).Ok);
+        Assert.True(Send(Commands.AddServer, fwm, server: new RealServerSpec("203.0.113.11", 0, "route", 1)).Ok);
+
+        ServiceStatus svc = Assert.Single(Send(Commands.List).Status!.Services);
+        Assert.Equal(fwm, svc.Key);
+        Assert.All(svc.Servers, s => Assert.Equal(0, s.Port)); // connections keep the packet's port
+        Assert.Equal(ControlError.Invalid, Send(Commands.AddService, WireKey.ForFwmark(0), "rr").Error);
+        Assert.Equal(ControlError.ServiceExists, Send(Commands.AddService, fwm, "wrr").Error);
+    }
+
+    [Fact]
     public void UnknownCommand_Invalid()
     {
         Assert.Equal(ControlError.Invalid, Send("explode").Error);
