@@ -6,7 +6,8 @@ namespace Lvs.Linux.Netlink;
 
 /// <summary>
 /// IPv4 neighbour (ARP) cache per interface: the kernel's entries from dumps and events plus
-/// what the data path learns from ARP replies it sees itself.
+/// what the data path learns from ARP replies it sees itself. The IPv6 (neighbour discovery)
+/// entries live beside them in a second table (<see cref="TryGet6"/>, NeighbourCache6.cs).
 /// </summary>
 /// <remarks>
 /// Invariants that make <see cref="TryGet"/> lock-free and allocation-free:
@@ -18,7 +19,7 @@ namespace Lvs.Linux.Netlink;
 ///   table and publishes it by reference, so a reader holding the old table still sees a
 ///   consistent (at worst slightly stale) picture.
 /// </remarks>
-public sealed class NeighbourCache
+public sealed partial class NeighbourCache
 {
     private const ulong ValidBit = 1UL << 63;
     private const int InitialCapacity = 1024;
@@ -30,7 +31,7 @@ public sealed class NeighbourCache
     private readonly Dictionary<ulong, long> _lastRequest = [];
     private Table _table = new(InitialCapacity);
 
-    /// <summary>Number of valid entries.</summary>
+    /// <summary>Number of valid IPv4 entries.</summary>
     public int Count => Volatile.Read(ref _table).Valid;
 
     /// <summary>Looks up the MAC of <paramref name="ip"/> (host order) on <paramref name="ifIndex"/>.</summary>
@@ -80,10 +81,16 @@ public sealed class NeighbourCache
         }
     }
 
-    /// <summary>Applies a kernel neighbour message (IPv4 only; others are ignored).</summary>
+    /// <summary>Applies a kernel neighbour message (IPv4 and IPv6; others are ignored).</summary>
     public void Apply(NeighbourInfo neighbour, bool removed)
     {
         ArgumentNullException.ThrowIfNull(neighbour);
+        if (neighbour.Address.AddressFamily == AddressFamily.InterNetworkV6 && neighbour.IfIndex > 0)
+        {
+            Apply6(neighbour, removed);
+            return;
+        }
+
         if (neighbour.Address.AddressFamily != AddressFamily.InterNetwork || neighbour.IfIndex <= 0)
         {
             return;
@@ -100,12 +107,13 @@ public sealed class NeighbourCache
         }
     }
 
-    /// <summary>Invalidates every entry (before reloading from a fresh dump).</summary>
+    /// <summary>Invalidates every entry, IPv4 and IPv6 (before reloading from a fresh dump).</summary>
     public void Clear()
     {
         lock (_writeLock)
         {
             Volatile.Write(ref _table, new Table(InitialCapacity));
+            Clear6();
         }
     }
 

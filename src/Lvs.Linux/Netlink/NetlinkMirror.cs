@@ -1,10 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Lvs.Linux.Netlink;
 
 /// <summary>
 /// Keeps a copy of the kernel's links, addresses and routes, and feeds a <see cref="NeighbourCache"/>,
-/// from dumps and then events. After each batch of changes it rebuilds the <see cref="RoutingView"/>
+/// from dumps and then events, IPv4 and IPv6. After each batch of changes it rebuilds the <see cref="RoutingView"/>
 /// and publishes it with one reference write, so data-path threads always see a whole snapshot.
 /// </summary>
 /// <remarks>
@@ -15,6 +16,10 @@ public sealed class NetlinkMirror : INetlinkEventSink
 {
     private readonly Dictionary<(int Index, IPAddress Address, int Prefix), AddressInfo> _addresses = [];
     private readonly Dictionary<(uint Table, IPAddress Destination, int Length, uint Priority), RouteInfo> _routes = [];
+
+    // IPv6 keeps the same prefix and metric on several interfaces at once (fe80::/64 on every
+    // link, a subnet reached over two links): the interface is part of the key.
+    private readonly Dictionary<(uint Table, IPAddress Destination, int Length, uint Priority, int IfIndex), RouteInfo> _routes6 = [];
     private Dictionary<int, LinkInfo> _links = [];
     private RoutingView _view = RoutingView.Empty;
     private bool _dirty;
@@ -62,6 +67,7 @@ public sealed class NetlinkMirror : INetlinkEventSink
         }
 
         _routes.Clear();
+        _routes6.Clear();
         foreach (var route in socket.DumpRoutes())
         {
             OnRoute(route, false);
@@ -138,6 +144,22 @@ public sealed class NetlinkMirror : INetlinkEventSink
             return;
         }
 
+        if (route.Family == AddressFamily.InterNetworkV6)
+        {
+            var key6 = (route.Table, route.Destination, route.DestinationLength, route.Priority, route.OutputIfIndex);
+            if (removed)
+            {
+                _routes6.Remove(key6);
+            }
+            else
+            {
+                _routes6[key6] = route;
+            }
+
+            _dirty = true;
+            return;
+        }
+
         var key = (route.Table, route.Destination, route.DestinationLength, route.Priority);
         if (removed)
         {
@@ -159,7 +181,7 @@ public sealed class NetlinkMirror : INetlinkEventSink
 
     private void Publish()
     {
-        var view = RoutingView.Build(_links.Values, _addresses.Values, _routes.Values);
+        var view = RoutingView.Build(_links.Values, _addresses.Values, _routes.Values.Concat(_routes6.Values));
         Volatile.Write(ref _view, view);
         _dirty = false;
         Generation++;

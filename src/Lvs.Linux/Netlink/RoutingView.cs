@@ -5,28 +5,29 @@ using System.Net.Sockets;
 namespace Lvs.Linux.Netlink;
 
 /// <summary>
-/// An immutable IPv4 forwarding snapshot: the local and main tables of the kernel, as the
+/// An immutable IPv4 and IPv6 forwarding snapshot: the local and main tables of the kernel, as the
 /// default policy rules consult them (local first, then main). Built on the control thread
 /// from dumps and events and published by reference swap; lookups from any number of
 /// threads allocate nothing and take no lock.
 /// </summary>
 /// <remarks>
 /// Each table is a set of sorted prefix arrays, one per prefix length present, searched from
-/// the longest length down (at most 33 binary searches, usually a handful).
+/// the longest length down (at most 33 binary searches for IPv4, 129 for IPv6, usually a handful).
 /// </remarks>
-public sealed class RoutingView
+public sealed partial class RoutingView
 {
     private readonly PrefixTable _local;
     private readonly PrefixTable _main;
 
-    private RoutingView(PrefixTable local, PrefixTable main)
+    private RoutingView(PrefixTable local, PrefixTable main, V6Tables v6)
     {
         _local = local;
         _main = main;
+        _v6 = v6;
     }
 
     /// <summary>A view with no routes: every lookup fails with <see cref="NextHopKind.None"/>.</summary>
-    public static RoutingView Empty { get; } = new(PrefixTable.Empty, PrefixTable.Empty);
+    public static RoutingView Empty { get; } = new(PrefixTable.Empty, PrefixTable.Empty, V6Tables.Empty);
 
     /// <summary>Number of IPv4 prefixes held (local and main tables).</summary>
     public int Count => _local.Count + _main.Count;
@@ -65,9 +66,10 @@ public sealed class RoutingView
     public bool IsLocal(uint address) => _local.TryMatch(address, out var hop) && hop.Kind == NextHopKind.Local;
 
     /// <summary>
-    /// Builds a view from dumped (or event-maintained) kernel state. Only IPv4 routes of the
-    /// main and local tables are used; routes over interfaces that are down are left out.
-    /// Among routes for the same prefix the lowest metric wins.
+    /// Builds a view from dumped (or event-maintained) kernel state. Only routes of the main and
+    /// local tables are used (IPv4 for <see cref="TryResolve"/>, IPv6 for <see cref="TryResolve6"/>);
+    /// routes over interfaces that are down are left out. Among routes for the same prefix the
+    /// lowest metric wins.
     /// </summary>
     public static RoutingView Build(IEnumerable<LinkInfo> links, IEnumerable<AddressInfo> addresses, IEnumerable<RouteInfo> routes)
     {
@@ -82,18 +84,31 @@ public sealed class RoutingView
         }
 
         var v4 = new List<(int IfIndex, uint Address, uint Mask)>();
+        var v6Addresses = new List<AddressInfo>();
         foreach (var address in addresses)
         {
             if (address.Family == AddressFamily.InterNetwork)
             {
                 v4.Add((address.IfIndex, ToUInt32(address.Address), Mask(address.PrefixLength)));
             }
+            else if (address.Family == AddressFamily.InterNetworkV6)
+            {
+                v6Addresses.Add(address);
+            }
         }
 
         var local = new Dictionary<(int Length, uint Prefix), (uint Priority, NextHop Hop)>();
         var main = new Dictionary<(int Length, uint Prefix), (uint Priority, NextHop Hop)>();
+        var v6Routes = new List<RouteInfo>();
         foreach (var route in routes)
         {
+            if (route.Family == AddressFamily.InterNetworkV6
+                && route.Table is Interop.Netlink.RT_TABLE_MAIN or Interop.Netlink.RT_TABLE_LOCAL)
+            {
+                v6Routes.Add(route);
+                continue;
+            }
+
             if (route.Family != AddressFamily.InterNetwork
                 || route.Table is not (Interop.Netlink.RT_TABLE_MAIN or Interop.Netlink.RT_TABLE_LOCAL))
             {
@@ -128,7 +143,7 @@ public sealed class RoutingView
             }
         }
 
-        return new RoutingView(PrefixTable.Create(local), PrefixTable.Create(main));
+        return new RoutingView(PrefixTable.Create(local), PrefixTable.Create(main), BuildV6(linkById, v6Addresses, v6Routes));
     }
 
     /// <summary>An IPv4 address as a host-order uint (the value ReadUInt32BigEndian gives from the wire).</summary>
