@@ -113,12 +113,16 @@ public readonly struct Ipv6Address : IEquatable<Ipv6Address>, IComparable<Ipv6Ad
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Fold32() => (uint)(_high >> 32) ^ (uint)_high ^ (uint)(_low >> 32) ^ (uint)_low;
 
-    /// <summary>Parses RFC 4291 text. IPv4 text, zone indices (<c>%eth0</c>) and garbage are refused.</summary>
+    /// <summary>
+    /// Parses RFC 4291 text. IPv4 text, zone indices (<c>%eth0</c>), brackets and garbage are
+    /// refused: <see cref="IPAddress.TryParse(string?, out IPAddress?)"/> alone would take
+    /// <c>[::1]:80</c> and drop the port silently.
+    /// </summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out Ipv6Address address)
     {
         address = default;
-        if (text is null || !IPAddress.TryParse(text, out IPAddress? ip)
-            || ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.ScopeId != 0 || text.Contains('%'))
+        if (text is null || text.AsSpan().IndexOfAny('%', '[') >= 0 || !IPAddress.TryParse(text, out IPAddress? ip)
+            || ip.AddressFamily != AddressFamily.InterNetworkV6)
         {
             return false;
         }
