@@ -31,6 +31,14 @@ public sealed partial class Director
 
     public ConnectionTable Connections { get; }
 
+    /// <summary>
+    /// ip_vs's expire_nodest_conn: a packet of a connection whose real server was deleted expires
+    /// the connection and is dropped. Off (the default), such connections keep being forwarded
+    /// until they end, so removing a server drains it gracefully (ip_vs drops their packets silently
+    /// while the entries time out).
+    /// </summary>
+    public bool ExpireNodestConn { get; set; }
+
     public DropCounters Drops { get; } = new();
 
     /// <summary>Decides what happens to one frame; the frame may be rewritten in place.</summary>
@@ -101,6 +109,12 @@ public sealed partial class Director
 
         if (Connections.TryFind(protocol, saddr, sport, daddr, dport, out int index, out PacketDirection direction))
         {
+            if (ExpireNodestConn && Connections[index].Dest is { Available: false })
+            {
+                Connections.Remove(index);
+                return Verdict.Drop(DropReason.DestinationRemoved);
+            }
+
             if (!IsReusedTuple(ref Connections[index], direction, l4))
             {
                 return Forward(ip, l4, ref Connections[index], direction, meta, now);

@@ -84,7 +84,7 @@ public sealed class DaemonHost : IDisposable
         var services = new ServiceTable(workers: 1);
         var timeouts = new ConnectionTimeouts();
         var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
-        var director = new Director(services, worker: 0, table);
+        var director = new Director(services, worker: 0, table) { ExpireNodestConn = options.ExpireNodestConn };
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
         _owned.Add(netlink);

@@ -14,6 +14,8 @@ public sealed record Options
           --nft-table NAME      nftables netdev table for the steering rules (default lvsd)
           --fwmark-table NAME   nftables table (family ip) with the marking rules of
                                 fwmark services (default lvs_fwmark)
+          --expire-nodest-conn  expire a deleted real server's connections on their next
+                                packet (ip_vs's expire_nodest_conn); default: they drain
           -h, --help            this text
         lvsd runs in the foreground, logs to stderr and stops on SIGINT or SIGTERM,
         removing the nftables rules it installed.
@@ -30,6 +32,8 @@ public sealed record Options
     public string FwmarkTable { get; init; } = "lvs_fwmark";
 
     public bool Help { get; init; }
+
+    public bool ExpireNodestConn { get; init; }
 
     /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
     public static Options? Parse(string[] args, out string? error)
@@ -83,6 +87,9 @@ public sealed record Options
                     }
 
                     options = options with { MaxConnections = max };
+                    break;
+                case "--expire-nodest-conn":
+                    options = options with { ExpireNodestConn = true };
                     break;
                 case "--fwmark-table":
                     string? marks = Value();

@@ -160,6 +160,23 @@ public class DirectorPersistenceTests
     }
 
     [Fact]
+    public void ExpireNodestConn_DeletedServersConnectionExpiresOnItsNextPacket()
+    {
+        AddService(80, new ServiceSettings("rr"));
+        uint first = Connect(ClientA, 40000).Dest;
+        _services.DeleteServer(Tcp(80), first, 8080);
+
+        // Off: the connection keeps its server (a graceful drain).
+        Assert.Equal(first, _director.Process(PacketBuilder.Tcp(ClientA, 40000, Vip, 80, Ack), default, 1).NextHop);
+
+        _director.ExpireNodestConn = true;
+        Verdict v = _director.Process(PacketBuilder.Tcp(ClientA, 40000, Vip, 80, Ack), default, 2);
+
+        Assert.Equal(DropReason.DestinationRemoved, v.Reason);
+        Assert.Equal(0, _director.Connections.Count);
+    }
+
+    [Fact]
     public void Thresholds_UpperOverloadsAndThreeQuartersResumes()
     {
         AddService(80, new ServiceSettings("rr"), upper: 2);

@@ -16,13 +16,16 @@ public class OptionsTests
     public void Parse_AllOptions_Applied()
     {
         Options? o = Options.Parse(
-            ["--control", "/tmp/a.sock", "--interface", "eth0", "-i", "eth1", "--max-connections", "1000", "--nft-table", "t1"],
+            ["--control", "/tmp/a.sock", "--interface", "eth0", "-i", "eth1", "--max-connections", "1000", "--nft-table", "t1",
+             "--fwmark-table", "marks", "--expire-nodest-conn"],
             out _);
         Assert.NotNull(o);
         Assert.Equal("/tmp/a.sock", o.ControlPath);
         Assert.Equal(["eth0", "eth1"], o.Interfaces);
         Assert.Equal(1000, o.MaxConnections);
         Assert.Equal("t1", o.NftTable);
+        Assert.Equal("marks", o.FwmarkTable);
+        Assert.True(o.ExpireNodestConn);
     }
 
     [Theory]
@@ -31,6 +34,7 @@ public class OptionsTests
     [InlineData("--interface")]
     [InlineData("--max-connections", "x")]
     [InlineData("--max-connections", "3")]
+    [InlineData("--fwmark-table")]
     public void Parse_BadArguments_OneLineError(params string[] args)
     {
         Assert.Null(Options.Parse(args, out string? error));

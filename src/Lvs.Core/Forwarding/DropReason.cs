@@ -20,6 +20,9 @@ public enum DropReason : byte
     TtlExceeded,
     NoConnection,
     NoDestination,
+
+    /// <summary>A connection's real server was deleted and expire_nodest_conn is on: the connection was expired.</summary>
+    DestinationRemoved,
     TableFull,
     TunnelGsoUnsupported,
 
@@ -60,6 +63,7 @@ public static class DropReasons
         DropReason.TtlExceeded => "ttl-exceeded",
         DropReason.NoConnection => "no-connection",
         DropReason.NoDestination => "no-destination",
+        DropReason.DestinationRemoved => "destination-removed",
         DropReason.TableFull => "table-full",
         DropReason.TunnelGsoUnsupported => "tunnel-gso-unsupported",
         DropReason.NoRoute => "no-route",
