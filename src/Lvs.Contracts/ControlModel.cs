@@ -80,6 +80,15 @@ public static class Commands
 
     /// <summary>ipvsadm -L -c: the connection entries, templates included.</summary>
     public const string Connections = "connections";
+
+    /// <summary>
+    /// ipvsadm -R: <see cref="ControlRequest.Batch"/> applied all or nothing; on a refusal
+    /// <see cref="ControlResponse.FailedIndex"/> names the request that failed.
+    /// </summary>
+    public const string Batch = "batch";
+
+    /// <summary>lvsadm --reload (our extension): lvsd re-reads its --config file, as on SIGHUP.</summary>
+    public const string Reload = "reload";
 }
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line back.</summary>
@@ -91,6 +100,9 @@ public sealed record ControlRequest
     public RealServerSpec? Server { get; init; }
 
     public TimeoutSettings? Timeouts { get; init; }
+
+    /// <summary>For <see cref="Commands.Batch"/>: the requests, in order.</summary>
+    public IReadOnlyList<ControlRequest>? Batch { get; init; }
 }
 
 /// <summary>Why the daemon refused a request; lvsadm maps these to ipvsadm's messages.</summary>
@@ -122,6 +134,9 @@ public sealed record ControlResponse
 
     public IReadOnlyList<ConnectionEntry>? Connections { get; init; }
 
+    /// <summary>For a refused <see cref="Commands.Batch"/>: the 0-based index of the request that failed.</summary>
+    public int? FailedIndex { get; init; }
+
     public static ControlResponse Success() => new() { Ok = true };
 
     public static ControlResponse Fail(ControlError error, string message) =>
@@ -130,6 +145,9 @@ public sealed record ControlResponse
 
 /// <summary>Traffic counters as ip_vs keeps them per service and per real server.</summary>
 public sealed record TrafficStats(ulong Conns, ulong InPackets, ulong OutPackets, ulong InBytes, ulong OutBytes);
+
+/// <summary>Rates as ip_vs estimates them (ipvsadm --rate): per second, exponentially weighted over 2 s ticks.</summary>
+public sealed record TrafficRates(ulong Cps, ulong InPps, ulong OutPps, ulong InBps, ulong OutBps);
 
 public sealed record RealServerStatus(
     string Address,
@@ -155,6 +173,8 @@ public sealed record RealServerStatus(
 
     /// <summary>Persistence templates pointing at this server (ipvsadm --persistent-conn).</summary>
     public int PersistentConns { get; init; }
+
+    public TrafficRates? Rates { get; init; }
 }
 
 public sealed record ServiceStatus(
@@ -174,6 +194,8 @@ public sealed record ServiceStatus(
     public string? PersistenceNetmask { get; init; }
 
     public bool OnePacket { get; init; }
+
+    public TrafficRates? Rates { get; init; }
 }
 
 /// <summary>One entry of the connection table (ipvsadm -L -c), a persistence template or a connection.</summary>
