@@ -31,7 +31,7 @@ public enum TableResult
 /// that reference it keep being forwarded until they expire.</item>
 /// </list>
 /// </remarks>
-public sealed class ServiceTable
+public sealed partial class ServiceTable : IServiceTarget
 {
     private readonly object _writeLock = new();
     private readonly List<VirtualService> _ordered = [];
