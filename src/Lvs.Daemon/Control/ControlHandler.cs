@@ -15,12 +15,14 @@ namespace Lvs.Daemon.Control;
 /// </summary>
 /// <param name="timeouts">The timeouts every worker's connection table uses (ipvsadm --set).</param>
 /// <param name="connections">Lists the connection tables (ipvsadm -L -c); runs on the workers, so it is handed in.</param>
+/// <param name="reload">Re-reads the configuration file (SIGHUP, lvsadm --reload); null without --config.</param>
 public sealed partial class ControlHandler(
     ServiceTable services,
     IReadOnlyList<Director> workers,
     Func<IReadOnlyList<DropCount>>? extraDrops = null,
     ConnectionTimeouts? timeouts = null,
-    Func<IReadOnlyList<ConnectionEntry>>? connections = null)
+    Func<IReadOnlyList<ConnectionEntry>>? connections = null,
+    Func<ControlResponse>? reload = null)
 {
     private readonly ConnectionTimeouts _timeouts = timeouts ?? new ConnectionTimeouts();
 
@@ -35,17 +37,14 @@ public sealed partial class ControlHandler(
             {
                 Commands.List => ControlResponse.Success() with { Status = Status() },
                 Commands.Drops => ControlResponse.Success() with { Drops = Drops() },
-                Commands.AddService => WithService(request, (k, o) => WithSettings(k, o!, s => services.AddService(k, s)), needsOptions: true),
-                Commands.EditService => WithService(request, (k, o) => WithSettings(k, o!, s => services.EditService(k, s)), needsOptions: true),
                 Commands.SetTimeouts => SetTimeouts(request.Timeouts),
                 Commands.Connections => ControlResponse.Success() with { Connections = connections?.Invoke() ?? [] },
-                Commands.DeleteService => WithService(request, (k, _) => Map(services.DeleteService(k), k, null), needsOptions: false),
-                Commands.Clear => Clear(),
-                Commands.AddServer => WithServer(request, (k, s) => services.AddServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
-                Commands.EditServer => WithServer(request, (k, s) => services.EditServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
-                Commands.DeleteServer => WithServer(request, (k, s) => services.DeleteServer(k, s.Address, s.Port), identityOnly: true),
                 Commands.Zero => Zero(request),
-                _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
+                Commands.Batch => Batch(request.Batch),
+                Commands.Reload => reload is null
+                    ? ControlResponse.Fail(ControlError.Invalid, "lvsd was started without --config: there is nothing to reload")
+                    : reload(),
+                _ => Change(request, services),
             };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -54,9 +53,55 @@ public sealed partial class ControlHandler(
         }
     }
 
-    private ControlResponse Clear()
+    /// <summary>The commands that change services and servers, on the live table or on a rehearsal.</summary>
+    private ControlResponse Change(ControlRequest request, IServiceTarget target) => request.Command switch
     {
-        services.Clear();
+        Commands.AddService => WithService(request, (k, o) => WithSettings(k, o!, s => target.AddService(k, s)), needsOptions: true),
+        Commands.EditService => WithService(request, (k, o) => WithSettings(k, o!, s => target.EditService(k, s)), needsOptions: true),
+        Commands.DeleteService => WithService(request, (k, _) => Map(target.DeleteService(k), k, null), needsOptions: false),
+        Commands.Clear => Clear(target),
+        Commands.AddServer => WithServer(request, (k, s) => target.AddServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
+        Commands.EditServer => WithServer(request, (k, s) => target.EditServer(k, s.Address, s.Port, s.Method, s.Weight, s.Tunnel, s.Upper, s.Lower)),
+        Commands.DeleteServer => WithServer(request, (k, s) => target.DeleteServer(k, s.Address, s.Port), identityOnly: true),
+        _ => ControlResponse.Fail(ControlError.Invalid, $"unknown command '{request.Command}'"),
+    };
+
+    /// <summary>
+    /// ipvsadm -R, all or nothing: the commands are rehearsed in order on a copy of the
+    /// configuration, and only when every one succeeds is the result applied, by difference.
+    /// </summary>
+    private ControlResponse Batch(IReadOnlyList<ControlRequest>? batch)
+    {
+        if (batch is null)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "missing batch");
+        }
+
+        var rehearsal = new ConfigurationBuilder(services.Export());
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ControlRequest r = batch[i];
+            if (r.Command is not (Commands.AddService or Commands.EditService or Commands.DeleteService or Commands.Clear
+                or Commands.AddServer or Commands.EditServer or Commands.DeleteServer))
+            {
+                return ControlResponse.Fail(ControlError.Invalid, $"'{r.Command}' cannot be part of a restore") with { FailedIndex = i };
+            }
+
+            ControlResponse response = Change(r, rehearsal);
+            if (!response.Ok)
+            {
+                return response with { FailedIndex = i };
+            }
+        }
+
+        return services.Apply(rehearsal.Build(), out string? error)
+            ? ControlResponse.Success()
+            : ControlResponse.Fail(ControlError.Invalid, error!);
+    }
+
+    private static ControlResponse Clear(IServiceTarget target)
+    {
+        target.Clear();
         return ControlResponse.Success();
     }
 

@@ -263,6 +263,31 @@ public class ControlHandlerTests
     }
 
     [Fact]
+    public void Batch_AllApplyOrNone_FailedIndexNamesTheRequest()
+    {
+        Send(Commands.AddService, Vip, "rr");
+        var good = new ControlRequest { Command = Commands.AddServer, Service = Vip, Server = new RealServerSpec("10.0.0.11", 80, "masq", 1) };
+        var again = good with { Server = new RealServerSpec("10.0.0.11", 80, "masq", 2) };
+        var other = new ControlRequest { Command = Commands.AddService, Service = new WireKey("udp", "192.0.2.10", 53), Options = new ServiceOptions("rr") };
+
+        ControlResponse refused = _handler.Handle(new ControlRequest { Command = Commands.Batch, Batch = [other, good, again] });
+
+        Assert.Equal((ControlError.DestinationExists, (int?)2), (refused.Error, refused.FailedIndex));
+        Assert.Single(Send(Commands.List).Status!.Services);                 // nothing of the batch applied
+        Assert.Empty(Send(Commands.List).Status!.Services[0].Servers);
+
+        Assert.True(_handler.Handle(new ControlRequest { Command = Commands.Batch, Batch = [other, good] }).Ok);
+        Assert.Equal(2, Send(Commands.List).Status!.Services.Count);
+        Assert.Equal(ControlError.Invalid, _handler.Handle(new ControlRequest { Command = Commands.Batch, Batch = [new ControlRequest { Command = Commands.List }] }).Error);
+    }
+
+    [Fact]
+    public void Reload_WithoutConfig_Refused()
+    {
+        Assert.Contains("--config", Send(Commands.Reload).Message);
+    }
+
+    [Fact]
     public void UnknownCommand_Invalid()
     {
         Assert.Equal(ControlError.Invalid, Send("explode").Error);
