@@ -22,6 +22,7 @@ public sealed class DaemonHost : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly List<IDisposable> _owned = [];
     private readonly List<PosixSignalRegistration> _signals = [];
+    private Timer? _estimator;
     private SteeringSync? _steering;
     private NetlinkMirror? _mirror;
     private Worker? _worker;
@@ -56,6 +57,7 @@ public sealed class DaemonHost : IDisposable
 
     public void Dispose()
     {
+        _estimator?.Dispose();
         _control?.Dispose();
         _worker?.Dispose();
         try
@@ -156,6 +158,8 @@ public sealed class DaemonHost : IDisposable
             }));
         }
 
+        // ip_vs_est: rates are estimated every 2 s, off the data path.
+        _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
         _worker.Start();
         _control.Start();
         Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));

@@ -118,9 +118,17 @@ public sealed class CounterSet
         }
     }
 
-    /// <summary>Zeroes the traffic counters as seen by readers (connection counts are not reset, as in ip_vs).</summary>
+    /// <summary>The rate estimator over these counters (ipvsadm --rate).</summary>
+    public RateEstimator Estimator { get; } = new();
+
+    /// <summary>One estimator tick (every <see cref="RateEstimator.TickMs"/>).</summary>
+    public void EstimateTick() => Estimator.Tick(Raw);
+
+    /// <summary>Zeroes the traffic counters and rates as seen by readers (connection counts are not reset, as in ip_vs).</summary>
     public void Zero()
     {
-        Volatile.Write(ref _baseline, new StrongBox<TrafficTotals>(Raw));
+        TrafficTotals raw = Raw;
+        Volatile.Write(ref _baseline, new StrongBox<TrafficTotals>(raw));
+        Estimator.Reset(raw);
     }
 }

@@ -3,6 +3,22 @@ namespace Lvs.Core.Services;
 /// <summary>Whole configurations: export, and apply as a difference (restore, reload).</summary>
 public sealed partial class ServiceTable
 {
+    /// <summary>One rate-estimator tick for every service and real server (call every 2 s).</summary>
+    public void EstimateRates()
+    {
+        lock (_writeLock)
+        {
+            foreach (VirtualService svc in _ordered)
+            {
+                svc.Counters.EstimateTick();
+                foreach (RealServer d in svc.Destinations)
+                {
+                    d.Counters.EstimateTick();
+                }
+            }
+        }
+    }
+
     /// <summary>The current configuration (servers newest first, as they are kept).</summary>
     public Configuration Export()
     {

@@ -283,6 +283,7 @@ public sealed partial class ControlHandler(
                     UpperThreshold = d.UpperThreshold,
                     LowerThreshold = d.LowerThreshold,
                     PersistentConns = d.PersistConns,
+                    Rates = Rates(d.Counters.Estimator.Rates),
                 };
                 if (d.Method == ForwardMethod.Tunnel)
                 {
@@ -310,6 +311,7 @@ public sealed partial class ControlHandler(
                 PersistenceTimeout = settings.PersistenceTimeoutMs / 1000,
                 PersistenceNetmask = settings.Persistent ? Ipv4.Format(settings.PersistenceMask) : null,
                 OnePacket = settings.OnePacket,
+                Rates = Rates(svc.Counters.Estimator.Rates),
             });
         }
 
@@ -335,6 +337,9 @@ public sealed partial class ControlHandler(
 
         return counts;
     }
+
+    private static TrafficRates Rates(TrafficRateValues r) =>
+        new((ulong)r.Cps, (ulong)r.InPps, (ulong)r.OutPps, (ulong)r.InBps, (ulong)r.OutBps);
 
     private static TrafficStats Stats(TrafficTotals t) =>
         new((ulong)t.Conns, (ulong)t.InPackets, (ulong)t.OutPackets, (ulong)t.InBytes, (ulong)t.OutBytes);
