@@ -53,6 +53,23 @@ public sealed class RealServer
     public int TotalConns => ActiveConns + InactiveConns;
 
     /// <summary>
+    /// -e (or a reload) changes the settings in place; a raised or removed upper threshold lifts
+    /// the overload at once (__ip_vs_update_dest).
+    /// </summary>
+    internal void Configure(ForwardMethod method, TunnelSpec tunnel, int weight, int upperThreshold, int lowerThreshold)
+    {
+        Method = method;
+        Tunnel = tunnel;
+        Weight = weight;
+        UpperThreshold = upperThreshold;
+        LowerThreshold = lowerThreshold;
+        if (upperThreshold == 0 || TotalConns < upperThreshold)
+        {
+            Overloaded = false;
+        }
+    }
+
+    /// <summary>
     /// After a connection was bound (ip_vs_bind_dest): reaching the upper threshold overloads the server.
     /// </summary>
     internal void CheckOverloadOnBind()

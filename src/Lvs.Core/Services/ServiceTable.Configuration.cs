@@ -98,15 +98,7 @@ public sealed partial class ServiceTable
                 weightsChanged |= server.Weight != def.Weight;
             }
 
-            server.Method = def.Method;
-            server.Tunnel = def.Tunnel;
-            server.Weight = def.Weight;
-            server.UpperThreshold = def.UpperThreshold;
-            server.LowerThreshold = def.LowerThreshold;
-            if (def.UpperThreshold == 0 || server.TotalConns < def.UpperThreshold)
-            {
-                server.Overloaded = false;
-            }
+            server.Configure(def.Method, def.Tunnel, def.Weight, def.UpperThreshold, def.LowerThreshold);
 
             result.Add(server);
         }

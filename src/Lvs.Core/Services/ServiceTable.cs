@@ -226,43 +226,22 @@ public sealed partial class ServiceTable : IServiceTarget
     }
 
     public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
-        int upperThreshold = 0, int lowerThreshold = 0)
-    {
-        lock (_writeLock)
+        int upperThreshold = 0, int lowerThreshold = 0) =>
+        WithServer(key, address, port, (svc, server) =>
         {
-            VirtualService? svc = Find(key);
-            if (svc is null)
-            {
-                return TableResult.NoSuchService;
-            }
-
-            RealServer? server = FindServer(svc, address, port);
-            if (server is null)
-            {
-                return TableResult.NoSuchDestination;
-            }
-
-            server.Method = method;
-            server.Tunnel = tunnel;
-            server.Weight = weight;
-            server.UpperThreshold = upperThreshold;
-            server.LowerThreshold = lowerThreshold;
-
-            // __ip_vs_update_dest: a raised (or removed) upper threshold lifts the overload at once.
-            if (upperThreshold == 0 || server.TotalConns < upperThreshold)
-            {
-                server.Overloaded = false;
-            }
-
+            server.Configure(method, tunnel, weight, upperThreshold, lowerThreshold);
             svc.NotifyWeightsChanged();
-            Publish();
-        }
+        });
 
-        Changed?.Invoke();
-        return TableResult.Ok;
-    }
+    public TableResult DeleteServer(ServiceKey key, uint address, ushort port) =>
+        WithServer(key, address, port, (svc, server) =>
+        {
+            server.Available = false;
+            svc.SetDestinations([.. svc.Destinations.Where(d => d != server)]);
+        });
 
-    public TableResult DeleteServer(ServiceKey key, uint address, ushort port)
+    /// <summary>Runs a change on one real server of one service under the write lock, then publishes.</summary>
+    private TableResult WithServer(ServiceKey key, uint address, ushort port, Action<VirtualService, RealServer> change)
     {
         lock (_writeLock)
         {
@@ -278,8 +257,7 @@ public sealed partial class ServiceTable : IServiceTarget
                 return TableResult.NoSuchDestination;
             }
 
-            server.Available = false;
-            svc.SetDestinations(svc.Destinations.Where(d => d != server).ToArray());
+            change(svc, server);
             Publish();
         }
 
