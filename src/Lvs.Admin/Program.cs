@@ -10,15 +10,20 @@ namespace Lvs.Admin;
 /// <summary>lvsadm: the ipvsadm-compatible command line of lvsd.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => Run(args, Console.In, Console.Out, Console.Error);
+
+    /// <summary>Runs one lvsadm command line with the console's stdin (read by -R); returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
 
     /// <summary>Runs one lvsadm command line; returns the process exit code. Never throws for bad input or a missing lvsd.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
-        Run(args, stdout, stderr, static (path, request) => ControlSocket.Send(path, request), CommandParser.System,
+    /// <param name="stdin">What -R reads its commands from.</param>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdin, stdout, stderr, static (path, request) => ControlSocket.Send(path, request), CommandParser.System,
             new SystemNameResolver(ServicesDatabase.System));
 
     internal static int Run(
         IReadOnlyList<string> args,
+        TextReader stdin,
         TextWriter stdout,
         TextWriter stderr,
         Func<string, ControlRequest, ControlResponse> send,
@@ -38,7 +43,7 @@ public static class Program
 
         try
         {
-            return new CommandRunner(send, names).Run(command, stdout, stderr);
+            return new CommandRunner(send, names, parser).Run(command, stdin, stdout, stderr);
         }
         catch (ControlUnavailableException e)
         {

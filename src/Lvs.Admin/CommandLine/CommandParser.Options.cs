@@ -149,6 +149,8 @@ internal sealed partial class CommandParser
         OptionId.Connection => "connection",
         OptionId.Timeout => "timeout",
         OptionId.Stats => "stats",
+        OptionId.Rate => "rate",
+        OptionId.Json => "json",
         OptionId.Thresholds => "thresholds",
         OptionId.PersistentConn => "persistent-conn",
         OptionId.NoSort => "nosort",
@@ -249,7 +251,7 @@ internal sealed partial class CommandParser
     }
 
     private static bool IsCommand(OptionId id) => id is OptionId.Set or OptionId.Restore or OptionId.Save
-        or OptionId.StartDaemon or OptionId.StopDaemon;
+        or OptionId.StartDaemon or OptionId.StopDaemon or OptionId.Reload;
 
     private sealed class State(AdminCommand command, string? controlPath)
     {

@@ -76,7 +76,10 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             OptionId.Help => AdminCommand.Help,
             OptionId.Version => AdminCommand.Version,
             OptionId.Set => AdminCommand.SetTimeouts,
-            OptionId.Restore or OptionId.Save or OptionId.StartDaemon or OptionId.StopDaemon => throw Errors.NotBuilt(first),
+            OptionId.Save => AdminCommand.Save,
+            OptionId.Restore => AdminCommand.Restore,
+            OptionId.Reload => AdminCommand.Reload,
+            OptionId.StartDaemon or OptionId.StopDaemon => throw Errors.NotBuilt(first),
             _ => throw Errors.TryHelpExit(),
         };
 
@@ -220,6 +223,8 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             TunnelChecksum = tunnelType is "gue" or "gre" ? ChecksumOption(state.Given) : null,
             Numeric = state.Given.Contains("numeric"),
             Stats = state.Given.Contains("stats"),
+            Rate = state.Given.Contains("rate"),
+            Json = state.Given.Contains("json"),
             Exact = state.Given.Contains("exact"),
             NoSort = state.Given.Contains("nosort"),
             TunInfo = state.Given.Contains("tun-info"),
@@ -256,7 +261,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
 
     /// <summary>
     /// process_options' list check: -c, --timeout (and --daemon) take none of the per-server
-    /// columns, --timeout no --persistent-conn; lvsadm's --drops takes no columns at all.
+    /// columns (--stats, --rate, --thresholds), --timeout no --persistent-conn; lvsadm's --drops takes no columns at all.
     /// </summary>
     private static void CheckList(State state)
     {
@@ -266,7 +271,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
         }
 
         HashSet<string> given = state.Given;
-        bool columns = given.Contains("stats") || given.Contains("thresholds");
+        bool columns = given.Contains("stats") || given.Contains("rate") || given.Contains("thresholds");
         if (((given.Contains("connection") || given.Contains("timeout")) && columns)
             || (given.Contains("timeout") && given.Contains("persistent-conn"))
             || (given.Contains("drops") && (columns || given.Contains("persistent-conn") || given.Contains("tun-info"))))

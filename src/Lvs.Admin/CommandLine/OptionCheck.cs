@@ -9,32 +9,35 @@ namespace Lvs.Admin.CommandLine;
 internal static class OptionCheck
 {
     /// <summary>
-    /// ipvsadm's optnames, in its column order, for the options lvsadm takes; "drops" is lvsadm's.
-    /// Options lvsadm refuses as not built yet (--rate, --daemon, --pe, the sync daemon's) never reach the check.
+    /// ipvsadm's optnames, in its column order, for the options lvsadm takes; "drops" and "json" are lvsadm's.
+    /// Options lvsadm refuses as not built yet (--daemon, --pe, the sync daemon's) never reach the check.
     /// </summary>
     public static readonly string[] Columns =
         [
             "numeric", "connection", "service-address", "scheduler", "persistent", "netmask", "real-server",
-            "forwarding-method", "weight", "u-threshold", "l-threshold", "timeout", "stats", "thresholds",
+            "forwarding-method", "weight", "u-threshold", "l-threshold", "timeout", "stats", "rate", "thresholds",
             "persistent-conn", "nosort", "exact", "ops", "sched-flags", "tun-info", "tun-type", "tun-port",
-            "tun-nocsum", "tun-csum", "tun-remcsum", "drops",
+            "tun-nocsum", "tun-csum", "tun-remcsum", "drops", "json",
         ];
 
     internal static readonly Dictionary<AdminCommand, (string Name, string Row)> Rows = new()
     {
         // One character per entry of Columns, in its order (ipvsadm's commands_v_options without the columns lvsadm lacks):
-        // -n -c svc -s -p -M -r fwd -w -x -y tot -st thr -pc srt -ex ops -b | tinf type tprt nocs csum remc | drops.
-        [AdminCommand.AddService] = ("add-service", "xx+   xxxxxxxxxxx  xxxxxxx"),
-        [AdminCommand.EditService] = ("edit-service", "xx+   xxxxxxxxxxx  xxxxxxx"),
-        [AdminCommand.DeleteService] = ("delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Clear] = ("flush", "xxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.List] = ("list", " 11xxxxxxxx1     xx xxxxx1"),
-        [AdminCommand.AddServer] = ("add-server", "xx+xxx+    xxxxxxxxx     x"),
-        [AdminCommand.DeleteServer] = ("delete-server", "xx+xxx+xxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.EditServer] = ("edit-server", "xx+xxx+    xxxxxxxxx     x"),
-        [AdminCommand.SetTimeouts] = ("set", "xxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Zero] = ("zero", "xx xxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Drops] = ("drops", " xxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // -n -c svc -s -p -M -r fwd -w -x -y tot -st -rt thr -pc srt -ex ops -b | tinf type tprt nocs csum remc | drops json.
+        [AdminCommand.AddService] = ("add-service", "xx+   xxxxxxxxxxxx  xxxxxxxx"),
+        [AdminCommand.EditService] = ("edit-service", "xx+   xxxxxxxxxxxx  xxxxxxxx"),
+        [AdminCommand.DeleteService] = ("delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Clear] = ("flush", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.List] = ("list", " 11xxxxxxxx1      xx xxxxx1 "),
+        [AdminCommand.AddServer] = ("add-server", "xx+xxx+    xxxxxxxxxx     xx"),
+        [AdminCommand.DeleteServer] = ("delete-server", "xx+xxx+xxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.EditServer] = ("edit-server", "xx+xxx+    xxxxxxxxxx     xx"),
+        [AdminCommand.SetTimeouts] = ("set", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Zero] = ("zero", "xx xxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Drops] = ("drops", " xxxxxxxxxxxxxxxxxxxxxxxxxx "),
+        [AdminCommand.Save] = ("save", " xxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Restore] = ("restore", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Reload] = ("reload", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     };
 
     /// <summary>Throws ipvsadm's message for the first column, in order, that the options break.</summary>

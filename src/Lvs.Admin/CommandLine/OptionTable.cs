@@ -64,6 +64,8 @@ internal enum OptionId
     // lvsadm extensions.
     Drops,
     Control,
+    Json,
+    Reload,
 }
 
 internal enum ArgumentKind
@@ -100,8 +102,8 @@ internal static class OptionTable
         new(OptionId.Set, "set", '\0', ArgumentKind.None),
         new(OptionId.Help, "help", 'h', ArgumentKind.None),
         new(OptionId.Version, "version", 'v', ArgumentKind.None),
-        new(OptionId.Restore, "restore", 'R', ArgumentKind.None, "restoring rules"),
-        new(OptionId.Save, "save", 'S', ArgumentKind.None, "saving rules"),
+        new(OptionId.Restore, "restore", 'R', ArgumentKind.None),
+        new(OptionId.Save, "save", 'S', ArgumentKind.None),
         new(OptionId.StartDaemon, "start-daemon", '\0', ArgumentKind.Required, "the connection sync daemon"),
         new(OptionId.StopDaemon, "stop-daemon", '\0', ArgumentKind.Required, "the connection sync daemon"),
         new(OptionId.TcpService, "tcp-service", 't', ArgumentKind.Required),
@@ -125,7 +127,7 @@ internal static class OptionTable
         new(OptionId.Timeout, "timeout", '\0', ArgumentKind.None),
         new(OptionId.Daemon, "daemon", '\0', ArgumentKind.None, "the connection sync daemon"),
         new(OptionId.Stats, "stats", '\0', ArgumentKind.None),
-        new(OptionId.Rate, "rate", '\0', ArgumentKind.None, "rate statistics"),
+        new(OptionId.Rate, "rate", '\0', ArgumentKind.None),
         new(OptionId.Thresholds, "thresholds", '\0', ArgumentKind.None),
         new(OptionId.PersistentConn, "persistent-conn", '\0', ArgumentKind.None),
         new(OptionId.NoSort, "nosort", '\0', ArgumentKind.None),
@@ -147,6 +149,8 @@ internal static class OptionTable
         new(OptionId.TunRemCsum, "tun-remcsum", '\0', ArgumentKind.None),
         new(OptionId.Drops, "drops", '\0', ArgumentKind.None),
         new(OptionId.Control, "control", '\0', ArgumentKind.Required),
+        new(OptionId.Json, "json", '\0', ArgumentKind.None),
+        new(OptionId.Reload, "reload", '\0', ArgumentKind.None),
     ];
 
     public static OptionSpec? FindLong(ReadOnlySpan<char> name)

@@ -20,6 +20,15 @@ internal enum AdminCommand
     Drops,
     Help,
     Version,
+
+    /// <summary>-S: print the table as the commands that rebuild it.</summary>
+    Save,
+
+    /// <summary>-R: read commands from stdin and apply them all or none.</summary>
+    Restore,
+
+    /// <summary>--reload (lvsadm extension): lvsd re-reads its --config file.</summary>
+    Reload,
 }
 
 /// <summary>A real server as given with -r, resolved to its port (the service's when -r named none).</summary>
@@ -78,6 +87,12 @@ internal sealed record ParsedCommand(AdminCommand Command)
     public bool Numeric { get; init; }
 
     public bool Stats { get; init; }
+
+    /// <summary>-L --rate: the CPS/InPPS/OutPPS/InBPS/OutBPS columns.</summary>
+    public bool Rate { get; init; }
+
+    /// <summary>--json (lvsadm extension): print a listing as indented JSON instead of the table.</summary>
+    public bool Json { get; init; }
 
     public bool Exact { get; init; }
 

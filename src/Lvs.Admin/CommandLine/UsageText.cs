@@ -98,9 +98,22 @@ internal static class UsageText
             $"                                      (default ${ControlSocket.EnvironmentVariable}, else {ControlSocket.DefaultPath})\n" +
             "  -s twos                             the kernel's twos scheduler (random of two, not in\n" +
             "                                      ipvsadm 1.31's list) is taken too\n" +
+            "  --json                              with -L|-l (the table, --stats, --rate, -c, --timeout)\n" +
+            "                                      or --drops: lvsd's answer as indented JSON instead of\n" +
+            "                                      the table: the status snapshot (-t|-u|-f: that service\n" +
+            "                                      only), the connection entries, the timeouts or the drop\n" +
+            "                                      counters; camelCase names, numeric addresses, exact counts\n" +
+            "  --reload                            lvsd re-reads its --config file, as on SIGHUP; prints\n" +
+            "                                      nothing on success, lvsd's reason (file, line, column)\n" +
+            "                                      and exit 255 when it refuses, the running state unchanged\n" +
+            "  -R                                  applies all of stdin or none of it: every line is parsed\n" +
+            "                                      first (an error names its line), then lvsd applies them\n" +
+            "                                      together; only -A -E -D -C -a -e -d lines, a word starting\n" +
+            "                                      with # begins a comment, the words ipvsadm and lvsadm are\n" +
+            "                                      skipped\n" +
+            "  -S                                  also saves servers' -x/-y when set, and flag-3 of sh/mh\n" +
             "\n" +
-            "Not built yet (refused with exit 1): -R, -S, -6, --sctp-service, --pe, --rate,\n" +
-            "--daemon, --start-daemon, --stop-daemon, the sync daemon options, and -M for IPv6\n" +
-            "services.\n";
+            "Not built yet (refused with exit 1): -6, --sctp-service, --pe, --daemon,\n" +
+            "--start-daemon, --stop-daemon, the sync daemon options, and -M for IPv6 services.\n";
     }
 }

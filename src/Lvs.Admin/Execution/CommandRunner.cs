@@ -7,9 +7,10 @@ namespace Lvs.Admin.Execution;
 
 /// <summary>Sends a parsed command to lvsd and prints the answer as ipvsadm would.</summary>
 /// <param name="send">One request to the control socket at a path (<see cref="ControlSocket.Send"/> in production).</param>
-internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse> send, INameResolver names)
+/// <param name="parser">Parses the lines of a restore (-R).</param>
+internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse> send, INameResolver names, CommandParser parser)
 {
-    public int Run(ParsedCommand command, TextWriter stdout, TextWriter stderr)
+    public int Run(ParsedCommand command, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         switch (command.Command)
         {
@@ -19,11 +20,21 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             case AdminCommand.Version:
                 stdout.Write(UsageText.VersionLine + "\n");
                 return 0;
+            case AdminCommand.Restore:
+                return new RestoreRunner(parser, send).Run(command, stdin, stderr);
         }
 
         string path = ControlSocket.Resolve(command.ControlPath);
         ControlRequest request = BuildRequest(command);
         ControlResponse response = send(path, request);
+
+        switch (command.Command)
+        {
+            case AdminCommand.Save:
+                return PrintSave(command, response, stdout, stderr);
+            case AdminCommand.Reload:
+                return ReportReload(response, stderr);
+        }
 
         if (request.Command == Commands.Drops)
         {
@@ -68,6 +79,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             AdminCommand.List when command.Connections => Commands.Connections,
             AdminCommand.List => Commands.List,
             AdminCommand.Drops => Commands.Drops,
+            AdminCommand.Save => Commands.List,
+            AdminCommand.Reload => Commands.Reload,
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.Command, "no control request for this command"),
         };
 
@@ -78,7 +91,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return new ControlRequest
         {
             Command = name,
-            Service = name is Commands.Drops or Commands.Connections ? null : command.Service,
+            Service = name is Commands.Drops or Commands.Connections or Commands.Reload ? null : command.Service,
             Options = addOrEditService
                 ? new ServiceOptions(command.Scheduler!)
                 {
@@ -117,7 +130,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return Errors.ListFailedExit;
         }
 
-        var format = new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo, command.Thresholds, command.PersistentConn);
+        var format = new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo, command.Thresholds,
+            command.PersistentConn, command.Rate);
         var formatter = new ListFormatter(format, names);
         if (command.Service is { } key)
         {
@@ -128,11 +142,11 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
                 return Errors.ListFailedExit;
             }
 
-            stdout.Write(formatter.FormatOne(service));
+            stdout.Write(command.Json ? JsonListing.Status(status with { Services = [service] }) : formatter.FormatOne(service));
             return 0;
         }
 
-        stdout.Write(formatter.FormatAll(status));
+        stdout.Write(command.Json ? JsonListing.Status(status) : formatter.FormatAll(status));
         return 0;
     }
 
@@ -146,7 +160,10 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         }
 
         // lvsd may leave an empty table out of its answer (null is not written).
-        stdout.Write(new ConnectionFormatter(command.Numeric, command.PersistentConn, names).Format(response.Connections ?? []));
+        IReadOnlyList<ConnectionEntry> entries = response.Connections ?? [];
+        stdout.Write(command.Json
+            ? JsonListing.Connections(entries)
+            : new ConnectionFormatter(command.Numeric, command.PersistentConn, names).Format(entries));
         return 0;
     }
 
@@ -165,7 +182,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return Errors.ListFailedExit;
         }
 
-        stdout.Write(ConnectionFormatter.FormatTimeouts(timeouts));
+        stdout.Write(command.Json ? JsonListing.Timeouts(timeouts) : ConnectionFormatter.FormatTimeouts(timeouts));
         return 0;
     }
 
@@ -177,8 +194,41 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return Errors.ListFailedExit;
         }
 
-        stdout.Write(DropsFormatter.Format(response.Drops ?? []));
+        IReadOnlyList<DropCount> drops = response.Drops ?? [];
+        stdout.Write(command.Json ? JsonListing.Drops(drops) : DropsFormatter.Format(drops));
         return 0;
+    }
+
+    /// <summary>-S: list_all with FMT_RULE; a failed listing exits 1 as in ipvsadm.</summary>
+    private int PrintSave(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        if (response.Status is not { } status)
+        {
+            stderr.Write($"{Errors.Program}: lvsd answered without a status\n");
+            return Errors.ListFailedExit;
+        }
+
+        stdout.Write(new SaveFormatter(command.Numeric, names).Format(status));
+        return 0;
+    }
+
+    /// <summary>--reload: silent on success; lvsd's refusal names the file, line and column, and nothing changed.</summary>
+    private static int ReportReload(ControlResponse response, TextWriter stderr)
+    {
+        if (response.Ok)
+        {
+            return 0;
+        }
+
+        string why = string.IsNullOrEmpty(response.Message) ? $"refused ({response.Error})" : response.Message;
+        stderr.Write($"{Errors.Program}: reload failed, nothing changed: {why}\n");
+        return Errors.CommandFailedExit;
     }
 
     /// <summary>ipvs_get_service's lookup: a fwmark service by its mark alone, the others by protocol, address and port.</summary>

@@ -7,13 +7,14 @@ using Lvs.Contracts;
 
 namespace Lvs.Admin.Output;
 
-/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT, FMT_TUN_INFO, FMT_THRESHOLDS and FMT_PERSISTENTCONN.</summary>
-internal sealed record ListFormat(bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false, bool Thresholds = false, bool PersistentConn = false);
+/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT, FMT_TUN_INFO, FMT_THRESHOLDS, FMT_PERSISTENTCONN and FMT_RATE.</summary>
+internal sealed record ListFormat(
+    bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false, bool Thresholds = false, bool PersistentConn = false, bool Rate = false);
 
 /// <summary>
 /// ipvsadm 1.31's list_all / list_service / print_title / print_service_entry, byte for byte,
 /// trailing blanks included (the last column is printed with %-10u). The formats take precedence
-/// in ipvsadm's order: --stats, --thresholds, --persistent-conn, --tun-info.
+/// in ipvsadm's order: --stats, --rate, --thresholds, --persistent-conn, --tun-info.
 /// </summary>
 internal sealed class ListFormatter(ListFormat format, INameResolver names)
 {
@@ -47,6 +48,12 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         {
             sb.Append(CultureInfo.InvariantCulture,
                 $"{"Prot LocalAddress:Port",-33} {"Conns",8} {"InPkts",8} {"OutPkts",8} {"InBytes",8} {"OutBytes",8}\n");
+            sb.Append("  -> RemoteAddress:Port\n");
+        }
+        else if (format.Rate)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{"Prot LocalAddress:Port",-33} {"CPS",8} {"InPPS",8} {"OutPPS",8} {"InBPS",8} {"OutBPS",8}\n");
             sb.Append("  -> RemoteAddress:Port\n");
         }
         else if (format.Thresholds)
@@ -93,6 +100,11 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
             sb.Append(CultureInfo.InvariantCulture, $"{name,-33}");
             AppendStats(sb, service.Stats);
         }
+        else if (format.Rate)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{name,-33}");
+            AppendServiceRates(sb, service.Rates ?? NoRates);
+        }
         else
         {
             sb.Append(name).Append(' ').Append(service.Scheduler);
@@ -114,6 +126,16 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"  -> {dname,-28}");
                 AppendStats(sb, server.Stats);
+                sb.Append('\n');
+            }
+            else if (format.Rate)
+            {
+                // ipvsadm prints a server's CPS, InPPS and OutPPS with a plain "%8llu" (no K/M/G, --exact
+                // or not) and only its byte rates through print_largenum.
+                TrafficRates rates = server.Rates ?? NoRates;
+                sb.Append(CultureInfo.InvariantCulture, $"  -> {dname,-28} {rates.Cps,8} {rates.InPps,8} {rates.OutPps,8}");
+                sb.Append(NumberFormat.LargeNumber(rates.InBps, format.Exact));
+                sb.Append(NumberFormat.LargeNumber(rates.OutBps, format.Exact));
                 sb.Append('\n');
             }
             else if (format.Thresholds)
@@ -167,7 +189,7 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
     }
 
     /// <summary>The mask ipvsadm prints: a dotted IPv4 mask other than 255.255.255.255, an IPv6 prefix length other than 128.</summary>
-    private static string? PersistenceMask(string? netmask, bool serviceIsV6)
+    internal static string? PersistenceMask(string? netmask, bool serviceIsV6)
     {
         if (netmask is null)
         {
@@ -196,10 +218,22 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         sb.Append(NumberFormat.LargeNumber(stats.OutBytes, format.Exact));
     }
 
+    /// <summary>What --rate shows for an entry lvsd sent without rates (no estimate yet).</summary>
+    private static readonly TrafficRates NoRates = new(0, 0, 0, 0, 0);
+
+    private void AppendServiceRates(StringBuilder sb, TrafficRates rates)
+    {
+        sb.Append(NumberFormat.LargeNumber(rates.Cps, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(rates.InPps, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(rates.OutPps, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(rates.InBps, format.Exact));
+        sb.Append(NumberFormat.LargeNumber(rates.OutBps, format.Exact));
+    }
+
     private string AddressPort(string address, ushort port, string? protocol) =>
         names.AddressPort(address, port, protocol, format.Numeric);
 
-    private static bool IsIPv6(string address) =>
+    internal static bool IsIPv6(string address) =>
         IPAddress.TryParse(address, out IPAddress? ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
 
     /// <summary>protocol_name.</summary>
