@@ -136,9 +136,24 @@ public sealed class DaemonHost : IDisposable
             _stop.Set();
         };
 
+        ConfigReloader? reloader = null;
+        if (options.ConfigPath is { } configPath)
+        {
+            reloader = new ConfigReloader(configPath, services, timeouts);
+            ControlResponse loaded = reloader.Reload("start");
+            if (!loaded.Ok)
+            {
+                throw new StartupException(loaded.Message ?? $"{configPath} refused");
+            }
+
+            ApplySteeringAfterConfig();
+            ResolveAllServers(services);
+        }
+
         Worker worker = _worker;
         var handler = new ControlHandler(services, [director], () => PortDrops(ports), timeouts,
-            () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"));
+            () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"),
+            reloader is null ? null : () => reloader.Reload("reload"));
         try
         {
             _control = new ControlServer(options.ControlPath, request => Apply(handler, request, services));
@@ -146,6 +161,16 @@ public sealed class DaemonHost : IDisposable
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw new StartupException($"cannot open control socket {options.ControlPath}: {e.Message}", e);
+        }
+
+        if (reloader is not null)
+        {
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+            {
+                ctx.Cancel = true;
+                Log.Info("reloading", ("signal", ctx.Signal), ("file", reloader.Path));
+                ThreadPool.QueueUserWorkItem(_ => Apply(handler, new ControlRequest { Command = Commands.Reload }, services));
+            }));
         }
 
         foreach (PosixSignal sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
@@ -163,6 +188,30 @@ public sealed class DaemonHost : IDisposable
         _worker.Start();
         _control.Start();
         Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
+    }
+
+    /// <summary>Asks for every real server's MAC now, so the first packets need not wait for ARP.</summary>
+    private void ResolveAllServers(ServiceTable services)
+    {
+        foreach (ServiceDefinition svc in services.Export().Services)
+        {
+            foreach (RealServerDefinition d in svc.Servers)
+            {
+                _worker!.RequestResolve(d.Address);
+            }
+        }
+    }
+
+    private void ApplySteeringAfterConfig()
+    {
+        try
+        {
+            _steering!.Apply();
+        }
+        catch (FwmarkRuleException e)
+        {
+            Log.Error("marking rules for fwmark services refused", ("error", e.Message));
+        }
     }
 
     private ControlResponse Apply(ControlHandler handler, ControlRequest request, ServiceTable services)
@@ -203,6 +252,10 @@ public sealed class DaemonHost : IDisposable
             && Ipv4.TryParse(server.Address, out uint rip))
         {
             _worker!.RequestResolve(rip);
+        }
+        else if (request.Command is Commands.Batch or Commands.Reload)
+        {
+            ResolveAllServers(services);
         }
 
         return response;

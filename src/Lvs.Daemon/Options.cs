@@ -6,7 +6,9 @@ namespace Lvs.Daemon;
 public sealed record Options
 {
     public const string Usage = """
-        Usage: lvsd [--control PATH] [--interface NAME]... [--max-connections N]
+        Usage: lvsd [--config FILE] [--control PATH] [--interface NAME]... [--max-connections N]
+          --config FILE         keepalived.conf, or an ipvsadm save file (-S output); re-read
+                                on SIGHUP and on lvsadm --reload
           --control PATH        control socket (default /run/lvsd/lvsd.sock, or $LVSD_CONTROL)
           --interface NAME      serve only this interface (repeatable; default: every
                                 non-loopback interface of this network namespace)
@@ -34,6 +36,8 @@ public sealed record Options
     public bool Help { get; init; }
 
     public bool ExpireNodestConn { get; init; }
+
+    public string? ConfigPath { get; init; }
 
     /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
     public static Options? Parse(string[] args, out string? error)
@@ -87,6 +91,16 @@ public sealed record Options
                     }
 
                     options = options with { MaxConnections = max };
+                    break;
+                case "--config":
+                    string? config = Value();
+                    if (string.IsNullOrEmpty(config))
+                    {
+                        error = "--config needs a file";
+                        return null;
+                    }
+
+                    options = options with { ConfigPath = config };
                     break;
                 case "--expire-nodest-conn":
                     options = options with { ExpireNodestConn = true };
