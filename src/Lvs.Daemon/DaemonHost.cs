@@ -222,6 +222,18 @@ public sealed class DaemonHost : IDisposable
             return ControlResponse.Fail(ControlError.Invalid, why);
         }
 
+        if (request.Command == Commands.Batch && request.Batch is { } batch)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (batch[i].Command is Commands.AddServer or Commands.EditServer && batch[i].Server is { } s
+                    && Unreachable(s) is { } reason)
+                {
+                    return ControlResponse.Fail(ControlError.Invalid, reason) with { FailedIndex = i };
+                }
+            }
+        }
+
         ControlResponse response = handler.Handle(request);
         bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero or Commands.Connections or Commands.SetTimeouts);
         if (!response.Ok || !mutating)
