@@ -23,6 +23,10 @@ public sealed class DaemonHost : IDisposable
     private readonly List<IDisposable> _owned = [];
     private readonly List<PosixSignalRegistration> _signals = [];
     private Timer? _estimator;
+
+    // Control requests and SIGHUP reloads change the table one at a time, so a restore rehearsed
+    // on one configuration is never applied over a reload that happened in between.
+    private readonly object _changeGate = new();
     private SteeringSync? _steering;
     private NetlinkMirror? _mirror;
     private Worker? _worker;
@@ -215,6 +219,14 @@ public sealed class DaemonHost : IDisposable
     }
 
     private ControlResponse Apply(ControlHandler handler, ControlRequest request, ServiceTable services)
+    {
+        lock (_changeGate)
+        {
+            return ApplyLocked(handler, request, services);
+        }
+    }
+
+    private ControlResponse ApplyLocked(ControlHandler handler, ControlRequest request, ServiceTable services)
     {
         if (request.Command is Commands.AddServer or Commands.EditServer && request.Server is { } spec
             && Unreachable(spec) is { } why)
