@@ -76,6 +76,16 @@ public sealed partial class Worker
 
         if (!vnet.IsGso && hop.Mtu > 0 && frame.Length - EthernetFrame.HeaderLength > hop.Mtu)
         {
+            // A client's packet with DF: tell it the MTU (from the VIP), as ip_vs does for every method.
+            int icmp = _director.FragmentationNeeded(frame, hop.Mtu, _icmpFrame.AsSpan(EthernetFrame.HeaderLength), out uint client);
+            if (icmp > 0)
+            {
+                _director.Drops.Add(DropReason.FragmentationNeeded);
+                Span<byte> reply = _icmpFrame.AsSpan(0, EthernetFrame.HeaderLength + icmp);
+                BinaryPrimitives.WriteUInt16BigEndian(reply[12..], EthernetFrame.TypeIPv4);
+                return Transmit(reply, default, client, now, queueIfUnresolved);
+            }
+
             _director.Drops.Add(DropReason.TooBig);
             return true;
         }
