@@ -125,7 +125,8 @@ public sealed partial class Director
             Connections.Remove(index);
         }
 
-        // A service on the exact port, else a persistent port-0 service on the VIP (all ports).
+        // A service on the exact port, else a persistent port-0 service on the VIP (all ports),
+        // else the service of the packet's firewall mark.
         VirtualService? svc = _services.Lookup(new ServiceKey(protocol, daddr, dport))
                               ?? (_services.HasPortZeroServices ? _services.Lookup(new ServiceKey(protocol, daddr, 0)) : null)
                               ?? (_services.HasFwmarkServices ? FwmarkService(protocol, saddr, sport, daddr, dport) : null);
