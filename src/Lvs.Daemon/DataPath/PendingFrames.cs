@@ -41,10 +41,12 @@ public sealed class PendingFrames
     }
 
     /// <summary>
-    /// Offers each waiting frame to <paramref name="release"/>: it returns true when it sent (or
-    /// finally dropped) the frame. Frames older than <see cref="MaxWaitMs"/> go to <paramref name="expire"/>.
+    /// Offers each waiting frame to <paramref name="release"/>, which returns true when it sent
+    /// (or finally dropped) the frame; frames older than <see cref="MaxWaitMs"/> go to
+    /// <paramref name="expire"/>. Struct callbacks, so servicing the queue allocates nothing.
     /// </summary>
-    public void Service(long now, Func<Span<byte>, Entry, bool> release, Action<Entry> expire)
+    public void Service<TRelease>(long now, ref TRelease release)
+        where TRelease : struct, IPendingRelease
     {
         int kept = 0;
         for (int i = 0; i < _count; i++)
@@ -53,12 +55,12 @@ public sealed class PendingFrames
             bool done;
             if (now - e.Since > MaxWaitMs)
             {
-                expire(e);
+                release.Expire(e);
                 done = true;
             }
             else
             {
-                done = release(_buffers[i].AsSpan(0, e.Length), e);
+                done = release.TryRelease(_buffers[i].AsSpan(0, e.Length), e);
             }
 
             if (!done)
@@ -74,6 +76,14 @@ public sealed class PendingFrames
         }
 
         _count = kept;
+    }
+
+    /// <summary>What <see cref="Service{TRelease}"/> does with each waiting frame.</summary>
+    public interface IPendingRelease
+    {
+        bool TryRelease(Span<byte> frame, in Entry entry);
+
+        void Expire(in Entry entry);
     }
 
     public readonly record struct Entry(int IfIndex, uint NextHop, int Length, VirtioNetHeader Vnet, long Since);

@@ -117,20 +117,26 @@ public sealed partial class Worker
 
     private void ServicePending(long now)
     {
-        _pending.Service(
-            now,
-            (frame, e) =>
-            {
-                if (!_mirror.Neighbours.TryGet(e.IfIndex, ResolveNextHop(e.NextHop), out _))
-                {
-                    return false;
-                }
-
-                Transmit(frame, e.Vnet, e.NextHop, now, queueIfUnresolved: false);
-                return true;
-            },
-            _ => _director.Drops.Add(DropReason.NeighbourUnresolved));
+        var release = new PendingRelease(this, now);
+        _pending.Service(now, ref release);
         FlushAll();
+    }
+
+    /// <summary>Sends a waiting frame once its next hop's MAC is known; counts those that waited too long.</summary>
+    private readonly struct PendingRelease(Worker worker, long now) : PendingFrames.IPendingRelease
+    {
+        public bool TryRelease(Span<byte> frame, in PendingFrames.Entry entry)
+        {
+            if (!worker._mirror.Neighbours.TryGet(entry.IfIndex, worker.ResolveNextHop(entry.NextHop), out _))
+            {
+                return false;
+            }
+
+            worker.Transmit(frame, entry.Vnet, entry.NextHop, now, queueIfUnresolved: false);
+            return true;
+        }
+
+        public void Expire(in PendingFrames.Entry entry) => worker._director.Drops.Add(DropReason.NeighbourUnresolved);
     }
 
     private uint ResolveNextHop(uint destination) =>
