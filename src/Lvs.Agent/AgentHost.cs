@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Lvs.Agent.Decap;
 using Lvs.Agent.Host;
@@ -86,13 +87,17 @@ internal static class AgentHost
             loop?.RequestStats();
         }));
 
-        TunnelSocket? socket = null;
+        var sockets = new List<TunnelSocket>();
         TunDevice? tun = null;
+        bool hasV4 = options.Vips.Any(v => v.AddressFamily == AddressFamily.InterNetwork);
+        bool hasV6 = options.Vips.Any(v => v.AddressFamily == AddressFamily.InterNetworkV6);
         try
         {
             if (options.Command == AgentCommand.Tunnel)
             {
-                string? kernelDevice = options.ForceUserspace ? null : KernelTunnel.Device(options.Type);
+                // The kernel's ipip/ip_gre/fou take IPv4 only; IPv6 would need ip6_tunnel and sit,
+                // which this kernel lacks, so any IPv6 VIP means user space for all.
+                string? kernelDevice = options.ForceUserspace || hasV6 ? null : KernelTunnel.Device(options.Type);
                 if (kernelDevice is not null)
                 {
                     KernelTunnel.Setup(host, options.Type, options.Port, kernelDevice);
@@ -100,22 +105,34 @@ internal static class AgentHost
                 }
                 else
                 {
-                    // The socket first: if it cannot be opened, nothing has been changed yet.
-                    socket = options.Type switch
-                    {
-                        TunnelType.Gue => TunnelSocket.OpenUdp(options.Port),
-                        TunnelType.Gre => TunnelSocket.OpenRaw(Decapsulator.ProtocolGre),
-                        _ => TunnelSocket.OpenRaw(Decapsulator.ProtocolIpip),
-                    };
+                    // The sockets first: if one cannot be opened, nothing has been changed yet.
+                    List<TunnelChannel> channels = OpenChannels(options.Type, options.Port, hasV4, hasV6, sockets);
                     tun = TunDevice.Create(options.Device);
+                    if (hasV6)
+                    {
+                        // A TUN device inherits default/disable_ipv6; if set, the kernel would drop every
+                        // injected IPv6 packet. It vanishes with the device, so nothing to record.
+                        host.SetSysctl($"net/ipv6/conf/{tun.Name}/disable_ipv6", "0", record: false);
+                    }
+
                     HostChanges.Ip("link", "set", "dev", tun.Name, "up");
-                    host.SetSysctl($"net/ipv4/conf/{tun.Name}/rp_filter", "0", record: false);
-                    host.SetSysctl("net/ipv4/conf/all/rp_filter", "0");
-                    loop = new TunnelLoop(options.Type, socket, tun, options.Vips, options.StatsInterval);
+                    if (hasV4)
+                    {
+                        // Decapsulated IPv4 arrives on the TUN while the route back leaves by another
+                        // interface. IPv6 has no reverse-path filter in the stack, so nothing for it.
+                        host.SetSysctl($"net/ipv4/conf/{tun.Name}/rp_filter", "0", record: false);
+                        host.SetSysctl("net/ipv4/conf/all/rp_filter", "0");
+                    }
+
+                    loop = new TunnelLoop(channels, tun, options.Vips, options.StatsInterval);
                 }
             }
 
-            host.SuppressArp(host.ArpInterfaces(tun is null ? [] : [tun.Name]));
+            if (hasV4)
+            {
+                host.SuppressArp(host.ArpInterfaces(tun is null ? [] : [tun.Name]));
+            }
+
             foreach (var vip in options.Vips)
             {
                 host.AddVipToLoopback(vip);
@@ -150,12 +167,60 @@ internal static class AgentHost
         finally
         {
             tun?.Dispose();
-            socket?.Dispose();
+            foreach (TunnelSocket socket in sockets)
+            {
+                socket.Dispose();
+            }
+
             foreach (var s in signals)
             {
                 s.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Opens the sockets the tunnel type needs for the VIP families served, adding each to
+    /// <paramref name="opened"/> so the caller closes them also when a later one fails. ipip
+    /// listens for both outer families, since ip_vs encapsulates by the real server's family,
+    /// which the agent does not know: IPv4 inner packets come as protocol 4 in IPv4 or IPv6,
+    /// IPv6 ones as protocol 41 in IPv4 or IPv6.
+    /// </summary>
+    private static List<TunnelChannel> OpenChannels(TunnelType type, ushort port, bool hasV4, bool hasV6, List<TunnelSocket> opened)
+    {
+        var channels = new List<TunnelChannel>();
+        void Add(Func<TunnelSocket> open, DecapPath path)
+        {
+            TunnelSocket socket = open();
+            opened.Add(socket);
+            channels.Add(new TunnelChannel(socket, path));
+        }
+
+        switch (type)
+        {
+            case TunnelType.Gue:
+                Add(() => TunnelSocket.OpenUdp(port), DecapPath.Gue);
+                break;
+            case TunnelType.Gre:
+                Add(() => TunnelSocket.OpenRaw(Decapsulator.ProtocolGre), DecapPath.Gre);
+                break;
+            default:
+                if (hasV4)
+                {
+                    Add(() => TunnelSocket.OpenRaw(Decapsulator.ProtocolIpip), DecapPath.Ipip);
+                    Add(() => TunnelSocket.OpenRaw6(Decapsulator.ProtocolIpip), DecapPath.Ip4InIp6);
+                }
+
+                if (hasV6)
+                {
+                    Add(() => TunnelSocket.OpenRaw6(Decapsulator.ProtocolIpv6), DecapPath.Ip6InIp6);
+                    Add(() => TunnelSocket.OpenRaw(Decapsulator.ProtocolIpv6), DecapPath.Ip6InIp4);
+                }
+
+                break;
+        }
+
+        return channels;
     }
 
     private static bool IsRunningAgent(int pid)

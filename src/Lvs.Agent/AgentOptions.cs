@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Lvs.Agent.Decap;
+using Lvs.Core.Packets;
 
 namespace Lvs.Agent;
 
@@ -34,13 +35,18 @@ public sealed record AgentOptions
                lvs-agent tunnel --vip ADDR [--vip ADDR]... [--type ipip|gue|gre] [--port N]
                                 [--device NAME] [--stats-interval SECONDS] [--userspace] [--state PATH]
                lvs-agent undo [--state PATH]
-          dr                  put each VIP on lo (/32) and set arp_ignore=1, arp_announce=2 on
-                              all and every non-loopback interface, so only the director answers ARP
+          dr                  put each VIP on lo (IPv4 /32, IPv6 /128 nodad); for IPv4 VIPs set
+                              arp_ignore=1, arp_announce=2 on all and every non-loopback interface,
+                              so only the director answers ARP (IPv6 needs nothing more: Linux
+                              answers neighbour solicitations only for addresses on the receiving
+                              interface, so a VIP on lo is never advertised)
           tunnel              as dr, and receive the director's tunnelled packets: with the kernel's
-                              tunnel module (ipip, ip_gre, fou) through its device, otherwise
-                              decapsulated here and injected through a TUN device
+                              tunnel module (ipip, ip_gre, fou; IPv4 VIPs only) through its device,
+                              otherwise decapsulated here and injected through a TUN device; ipip
+                              takes IPv4 and IPv6 in IPv4 or IPv6 outer headers (ip_vs mixes
+                              families for tunnels), gue and gre IPv4 only
           undo                reverse what a crashed agent left, from its state file
-          --vip ADDR          an IPv4 virtual address this real server serves (repeatable)
+          --vip ADDR          an IPv4 or IPv6 virtual address this real server serves (repeatable)
           --type T            ipip (default), gue or gre, as ipvsadm --tun-type
           --port N            GUE UDP port (default 6080; give ipvsadm the same --tun-port)
           --device NAME       TUN device for user-space decapsulation (default lvstun0)
@@ -125,10 +131,10 @@ public sealed record AgentOptions
                     options = options with { StatePath = value };
                     break;
                 case "--vip" when command != AgentCommand.Undo:
-                    if (!IPAddress.TryParse(value, out IPAddress? vip) || vip.AddressFamily != AddressFamily.InterNetwork
-                        || value!.Count(c => c == '.') != 3)
+                    IPAddress? vip = ParseVip(value!);
+                    if (vip is null)
                     {
-                        error = $"--vip needs an IPv4 address: {value}";
+                        error = $"--vip needs a unicast IPv4 or IPv6 address: {value}";
                         return null;
                     }
 
@@ -203,6 +209,36 @@ public sealed record AgentOptions
             return null;
         }
 
+        if (command == AgentCommand.Tunnel && options.Type != TunnelType.Ipip
+            && vips.Any(v => v.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            error = "gue/gre with IPv6 VIPs is not built yet (use --type ipip)";
+            return null;
+        }
+
         return options with { Vips = vips };
+    }
+
+    /// <summary>
+    /// A VIP: dotted-quad IPv4 (all four parts, so "192.0.2" is not silently 192.0.0.2) or IPv6
+    /// text without zone or brackets; an IPv6 VIP must be a global-style unicast address, since it
+    /// goes on lo as a /128 and is reached from other hosts (not ::, ::1, fe80::/10,
+    /// multicast, or IPv4-mapped, which is an IPv4 VIP spelt another way).
+    /// </summary>
+    private static IPAddress? ParseVip(string text)
+    {
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            if (!Ipv6Address.TryParse(text, out Ipv6Address v6) || v6.IsUnspecified || v6.IsMulticast || v6.IsLinkLocal
+                || v6.IsIPv4Mapped || v6 == new Ipv6Address(0, 1))
+            {
+                return null;
+            }
+
+            return v6.ToIPAddress();
+        }
+
+        return IPAddress.TryParse(text, out IPAddress? v4) && v4.AddressFamily == AddressFamily.InterNetwork
+            && text.Count(c => c == '.') == 3 ? v4 : null;
     }
 }

@@ -1,24 +1,47 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using Lvs.Agent.Decap;
+using Lvs.Core.Packets;
 using Lvs.Linux;
 using Lvs.Linux.Tunnel;
 
 namespace Lvs.Agent;
 
+/// <summary>One tunnel socket and the encapsulation its reads carry.</summary>
+internal readonly record struct TunnelChannel(TunnelSocket Socket, DecapPath Path);
+
 /// <summary>
-/// User-space decapsulation: reads the tunnel socket in batches, strips the outer headers with
-/// <see cref="Decapsulator"/> and writes each accepted inner packet to the TUN device, so the
-/// local stack receives it as if it had arrived there. Runs on the calling thread until
-/// <see cref="Stop"/>; allocates nothing per packet.
+/// User-space decapsulation: waits on every tunnel socket at once, reads the ready ones in
+/// batches, strips the outer headers with <see cref="Decapsulator"/> and writes each accepted
+/// inner packet (IPv4 or IPv6: with IFF_NO_PI the kernel reads the version nibble) to the TUN
+/// device, so the local stack receives it as if it had arrived there. Runs on the calling thread
+/// until <see cref="Stop"/>; allocates nothing per packet.
 /// </summary>
-internal sealed class TunnelLoop(TunnelType type, TunnelSocket socket, TunDevice tun, IReadOnlyList<IPAddress> vips, int statsIntervalSeconds)
+internal sealed class TunnelLoop
 {
     private const int PollMs = 200;
 
-    private readonly uint[] _vips = [.. vips.Select(v => BinaryPrimitives.ReadUInt32BigEndian(v.GetAddressBytes()))];
+    private readonly TunnelChannel[] _channels;
+    private readonly TunnelSocket[] _sockets;
+    private readonly TunDevice _tun;
+    private readonly uint[] _vips4;
+    private readonly Ipv6Address[] _vips6;
+    private readonly int _statsIntervalSeconds;
     private volatile bool _stop;
     private volatile bool _statsRequested;
+
+    public TunnelLoop(IReadOnlyList<TunnelChannel> channels, TunDevice tun, IReadOnlyList<IPAddress> vips, int statsIntervalSeconds)
+    {
+        _channels = [.. channels];
+        _sockets = [.. channels.Select(c => c.Socket)];
+        _tun = tun;
+        _vips4 = [.. vips.Where(v => v.AddressFamily == AddressFamily.InterNetwork)
+            .Select(v => BinaryPrimitives.ReadUInt32BigEndian(v.GetAddressBytes()))];
+        _vips6 = [.. vips.Where(v => v.AddressFamily == AddressFamily.InterNetworkV6)
+            .Select(v => Ipv6Address.ReadFrom(v.GetAddressBytes()))];
+        _statsIntervalSeconds = statsIntervalSeconds;
+    }
 
     public DropCounters Counters { get; } = new();
 
@@ -29,17 +52,36 @@ internal sealed class TunnelLoop(TunnelType type, TunnelSocket socket, TunDevice
 
     public void Run()
     {
-        long interval = statsIntervalSeconds * 1000L;
+        long interval = _statsIntervalSeconds * 1000L;
         long nextStats = interval > 0 ? Environment.TickCount64 + interval : long.MaxValue;
+        Span<bool> ready = stackalloc bool[_sockets.Length];
         while (!_stop)
         {
-            int n = socket.Receive(PollMs);
-            for (int i = 0; i < n; i++)
+            if (TunnelSocket.WaitAny(_sockets, PollMs, ready) > 0)
             {
-                Handle(socket.Packet(i));
+                for (int c = 0; c < _channels.Length; c++)
+                {
+                    if (!ready[c])
+                    {
+                        continue;
+                    }
+
+                    TunnelSocket socket = _channels[c].Socket;
+                    int n = socket.Receive(0);
+                    for (int i = 0; i < n; i++)
+                    {
+                        Handle(_channels[c].Path, socket.Packet(i));
+                    }
+                }
             }
 
-            Counters.ReceiveTruncated = socket.Truncated;
+            long truncated = 0;
+            foreach (TunnelSocket socket in _sockets)
+            {
+                truncated += socket.Truncated;
+            }
+
+            Counters.ReceiveTruncated = truncated;
             if (_statsRequested || Environment.TickCount64 >= nextStats)
             {
                 _statsRequested = false;
@@ -62,16 +104,16 @@ internal sealed class TunnelLoop(TunnelType type, TunnelSocket socket, TunDevice
         }
     }
 
-    private void Handle(Span<byte> packet)
+    private void Handle(DecapPath path, Span<byte> packet)
     {
         if (packet.IsEmpty)
         {
             return;
         }
 
-        DecapResult result = Decapsulator.Decapsulate(type, packet, _vips, out int offset, out int length);
+        DecapResult result = Decapsulator.Decapsulate(path, packet, _vips4, _vips6, out int offset, out int length);
         Counters.Count(result);
-        if (result == DecapResult.Deliver && !tun.TryWrite(packet.Slice(offset, length), out _))
+        if (result == DecapResult.Deliver && !_tun.TryWrite(packet.Slice(offset, length), out _))
         {
             Counters.CountWriteFailed();
         }

@@ -77,7 +77,16 @@ public class AgentOptionsTests
     [InlineData("unknown command", "frobnicate")]
     [InlineData("missing command")]
     [InlineData("needs at least one --vip", "dr")]
-    [InlineData("IPv4", "dr", "--vip", "2001:db8:a::1")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "fe80::1")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "ff02::1")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "::")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "::1")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "::ffff:192.0.2.10")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "2001:db8:a::10%eth0")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "[2001:db8:a::10]")]
+    [InlineData("IPv4 or IPv6", "dr", "--vip", "2001:db8:a::10/64")]
+    [InlineData("gue/gre with IPv6 VIPs is not built yet", "tunnel", "--vip", "2001:db8:a::10", "--type", "gue")]
+    [InlineData("gue/gre with IPv6 VIPs is not built yet", "tunnel", "--type", "gre", "--vip", "192.0.2.10", "--vip", "2001:db8:a::10")]
     [InlineData("IPv4", "dr", "--vip", "192.0.2")]
     [InlineData("IPv4", "dr", "--vip", "nonsense")]
     [InlineData("needs a value", "dr", "--vip")]
@@ -101,5 +110,26 @@ public class AgentOptionsTests
     public void Parse_RepeatedVip_KeptOnce()
     {
         Assert.Single(Parse("dr", "--vip", "192.0.2.10", "--vip", "192.0.2.10").Vips);
+    }
+
+    [Fact]
+    public void Parse_DrWithIpv6AndIpv4Vips_KeepsBothFamiliesInOrder()
+    {
+        var o = Parse("dr", "--vip", "2001:DB8:A:0::10", "--vip", "192.0.2.10");
+        Assert.Equal([IPAddress.Parse("2001:db8:a::10"), IPAddress.Parse("192.0.2.10")], o.Vips);
+    }
+
+    [Fact]
+    public void Parse_TunnelIpipWithIpv6Vip_Accepted()
+    {
+        var o = Parse("tunnel", "--vip", "2001:db8:a::10", "--type", "ipip", "--userspace");
+        Assert.Equal(TunnelType.Ipip, o.Type);
+        Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, Assert.Single(o.Vips).AddressFamily);
+    }
+
+    [Fact]
+    public void Parse_RepeatedIpv6VipInOtherSpelling_KeptOnce()
+    {
+        Assert.Single(Parse("dr", "--vip", "2001:db8:a::10", "--vip", "2001:0db8:000a:0000:0000:0000:0000:0010").Vips);
     }
 }

@@ -19,7 +19,7 @@ public enum TunnelType
 /// </summary>
 public enum DecapResult : byte
 {
-    /// <summary>A well-formed inner IPv4 packet for one of our VIPs: inject it.</summary>
+    /// <summary>A well-formed inner IPv4 or IPv6 packet for one of our VIPs: inject it.</summary>
     Deliver,
 
     /// <summary>The outer IPv4 header is cut short or its total length runs past the read.</summary>
@@ -87,6 +87,15 @@ public enum DecapResult : byte
 
     /// <summary>The inner destination is not one of the VIPs this agent serves.</summary>
     NotOurVip,
+
+    /// <summary>The tunnel announced an IPv6 inner packet (next header / protocol 41) and it is not IPv6.</summary>
+    InnerNotIpv6,
+
+    /// <summary>
+    /// The inner IPv6 packet's extension header chain runs past its payload length, puts
+    /// hop-by-hop options after another header, repeats the fragment header, or is too long.
+    /// </summary>
+    InnerBadExtensionHeaders,
 }
 
 /// <summary>Stable names for the drop reasons, as the agent logs them.</summary>
@@ -117,6 +126,8 @@ public static class DecapResultNames
         "inner-malformed",
         "inner-bad-checksum",
         "not-our-vip",
+        "inner-not-ipv6",
+        "inner-bad-ext-headers",
     ];
 
     /// <summary>How many values <see cref="DecapResult"/> has.</summary>

@@ -79,19 +79,47 @@ public sealed class HostChanges
         Log.Info("sysctl set", ("key", key), ("old", old), ("new", value));
     }
 
-    /// <summary>Adds <paramref name="vip"/>/32 to lo unless it is there already (then it is left alone at restore).</summary>
+    /// <summary>
+    /// Adds <paramref name="vip"/> to lo, /32 for IPv4 and /128 for IPv6, unless it is there already
+    /// (then it is left alone at restore).
+    /// </summary>
+    /// <remarks>
+    /// IPv6 needs no counterpart of arp_ignore/arp_announce, which is why nothing else is set:
+    /// <list type="bullet">
+    /// <item>Answering (arp_ignore=1): ndisc_recv_ns looks the target up with
+    /// ipv6_get_ifaddr(net, target, dev, strict=1), which matches only addresses on the interface
+    /// the solicitation came in on, so a VIP on lo draws no advertisement on eth0 (proxy_ndp, off
+    /// by default, aside). Seen on kernel 6.18 for unicast and solicited-node solicitations
+    /// (AgentRootTests6.Dr_NeighbourSolicitationForVip_NoAdvertisement).</item>
+    /// <item>Announcing (arp_announce=2): ndisc_solicit uses the triggering packet's source only
+    /// when that address is on the outgoing interface, otherwise the interface's own, so the
+    /// VIP never appears as the source of our solicitations.</item>
+    /// </list>
+    /// nodad: duplicate address detection would solicit for the VIP on lo, which no one hears, and
+    /// keep the address tentative (unusable as a source) for a second for nothing.
+    /// </remarks>
     public void AddVipToLoopback(IPAddress vip)
     {
-        string cidr = $"{vip}/32";
-        string shown = Ip("-4", "-o", "addr", "show", "dev", "lo");
-        if (shown.Contains($" inet {cidr} ", StringComparison.Ordinal) || shown.Contains($" inet {vip} ", StringComparison.Ordinal))
+        bool v6 = vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        string cidr = v6 ? $"{vip}/128" : $"{vip}/32";
+        string inet = v6 ? "inet6" : "inet";
+        string shown = Ip(v6 ? "-6" : "-4", "-o", "addr", "show", "dev", "lo");
+        if (shown.Contains($" {inet} {cidr} ", StringComparison.Ordinal) || shown.Contains($" {inet} {vip} ", StringComparison.Ordinal))
         {
             Log.Info("vip already on lo, left as is", ("vip", vip));
             return;
         }
 
         Record(new UndoEntry { Address = cidr, Device = "lo" });
-        Ip("addr", "add", cidr, "dev", "lo");
+        if (v6)
+        {
+            Ip("-6", "addr", "add", cidr, "dev", "lo", "nodad");
+        }
+        else
+        {
+            Ip("addr", "add", cidr, "dev", "lo");
+        }
+
         Log.Info("vip added", ("vip", cidr), ("dev", "lo"));
     }
 

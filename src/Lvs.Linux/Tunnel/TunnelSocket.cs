@@ -10,6 +10,9 @@ namespace Lvs.Linux.Tunnel;
 /// <item><see cref="OpenRaw"/>: socket(AF_INET, SOCK_RAW, IPPROTO_IPIP or IPPROTO_GRE). Every read
 /// starts with the outer IPv4 header. Holding it open also keeps the kernel from answering the
 /// tunnelled packets with ICMP protocol-unreachable.</item>
+/// <item><see cref="OpenRaw6"/>: socket(AF_INET6, SOCK_RAW, 41 or 4). Unlike AF_INET, an IPv6 raw
+/// socket reads only what follows the outer IPv6 header and its extension headers (RFC 3542 §3,
+/// seen on kernel 6.18), so every read starts with the inner packet.</item>
 /// <item><see cref="OpenUdp"/>: a UDP socket bound to the GUE port. Every read is the UDP payload
 /// (the GUE header onwards); the kernel has already checked the UDP checksum.</item>
 /// </list>
@@ -61,6 +64,57 @@ public sealed unsafe class TunnelSocket : IDisposable
 
         SetReceiveBuffer(fd);
         return new TunnelSocket(fd, batch, bufferSize);
+    }
+
+    /// <summary>
+    /// Opens a raw IPv6 socket for next header <paramref name="protocol"/> (41 = IPv6 in IPv6,
+    /// 4 = IPv4 in IPv6). Reads start with the inner packet: the kernel strips the outer header.
+    /// </summary>
+    /// <exception cref="LinuxException">socket(2) fails (EPERM without CAP_NET_RAW, EAFNOSUPPORT without IPv6).</exception>
+    public static TunnelSocket OpenRaw6(int protocol, int batch = 32, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        int fd = Libc.Socket(Libc.AF_INET6, Libc.SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            throw LinuxException.FromLast($"socket(AF_INET6, SOCK_RAW, {protocol})");
+        }
+
+        SetReceiveBuffer(fd);
+        return new TunnelSocket(fd, batch, bufferSize);
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> until one of <paramref name="sockets"/> (at most 16)
+    /// has data; <paramref name="ready"/>[i] then says whether socket i has. Returns how many are
+    /// ready (0 on timeout or signal). Follow with <see cref="Receive"/>(0) on the ready ones.
+    /// Allocates nothing.
+    /// </summary>
+    /// <exception cref="LinuxException">poll(2) fails for another reason than EINTR.</exception>
+    public static int WaitAny(ReadOnlySpan<TunnelSocket> sockets, int timeoutMs, Span<bool> ready)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sockets.Length, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ready.Length, sockets.Length);
+        Libc.PollFd* fds = stackalloc Libc.PollFd[sockets.Length];
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            fds[i] = new Libc.PollFd { Fd = sockets[i]._fd, Events = Libc.POLLIN };
+            ready[i] = false;
+        }
+
+        int n = Libc.Poll(fds, (nuint)sockets.Length, timeoutMs);
+        if (n < 0)
+        {
+            int errno = Errno.Last;
+            return errno == Errno.EINTR ? 0 : throw new LinuxException("poll(tunnel sockets)", errno);
+        }
+
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            ready[i] = fds[i].Revents != 0;
+        }
+
+        return n;
     }
 
     /// <summary>Opens a UDP socket bound to 0.0.0.0:<paramref name="port"/>.</summary>
