@@ -7,55 +7,13 @@ namespace Lvs.Lab.Tests;
 /// file, lvsd on the director and lvs-agent on every real server. Each test then starts from
 /// a fresh rr service (see <see cref="DirectReturnEndToEndTests"/>).
 /// </summary>
-public abstract class DirectReturnLabFixture : IDisposable
-{
-    /// <summary>Size of the file every real server serves at /big.</summary>
-    public const int BigFileBytes = 100 << 20;
-
-    private readonly DirectoryInfo? _files;
-
-    private protected DirectReturnLabFixture(Func<LabOptions, DirectReturnLab> create)
+public abstract class DirectReturnLabFixture(Func<LabOptions, DirectReturnLab> create) : LabFixture<DirectReturnLab>(
+    create,
+    lab =>
     {
-        if (Tools.WhyNotRunnable(Tools.ForTests) is not null)
-        {
-            // Every test of the class is skipped; build nothing.
-            return;
-        }
-
-        _files = Directory.CreateTempSubdirectory("lvs-lab-big-");
-        try
-        {
-            BigFile = Path.Combine(_files.FullName, "big.bin");
-            BigFileSha256 = RandomFile.Write(BigFile, BigFileBytes);
-            // LVS_LAB_NO_OFFLOAD=1 hides GSO and partial checksums from lvsd: for debugging only.
-            bool noOffload = Environment.GetEnvironmentVariable("LVS_LAB_NO_OFFLOAD") == "1";
-            Lab = create(new LabOptions { BigFile = BigFile, DisableOffloads = noOffload });
-            Lab.StartLvsd();
-            Lab.StartAgents();
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The lab; null only when the tests are skipped.</summary>
-    public DirectReturnLab? Lab { get; }
-
-    /// <summary>Path of the random file served at /big.</summary>
-    public string BigFile { get; } = "";
-
-    /// <summary>Its SHA-256, lower-case hex.</summary>
-    public string BigFileSha256 { get; } = "";
-
-    public void Dispose()
-    {
-        Lab?.Dispose();
-        _files?.Delete(recursive: true);
-        GC.SuppressFinalize(this);
-    }
-}
+        lab.StartLvsd();
+        lab.StartAgents();
+    });
 
 /// <summary>The DR lab.</summary>
 public sealed class DrLabFixture() : DirectReturnLabFixture(options => DrLab.Create(options));
