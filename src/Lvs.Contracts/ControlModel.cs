@@ -89,6 +89,54 @@ public static class Commands
 
     /// <summary>lvsadm --reload (our extension): lvsd re-reads its --config file, as on SIGHUP.</summary>
     public const string Reload = "reload";
+
+    /// <summary>ipvsadm --start-daemon: <see cref="ControlRequest.Daemon"/> names the state and its options.</summary>
+    public const string StartDaemon = "start-daemon";
+
+    /// <summary>ipvsadm --stop-daemon: <see cref="ControlRequest.Daemon"/> names the state.</summary>
+    public const string StopDaemon = "stop-daemon";
+
+    /// <summary>ipvsadm -L --daemon: <see cref="ControlResponse.Daemons"/> and <see cref="ControlResponse.Sync"/>.</summary>
+    public const string Daemons = "daemons";
+}
+
+/// <summary>A connection sync daemon's settings (ipvsadm --start-daemon and its daemon options).</summary>
+/// <param name="State">"master" or "backup".</param>
+public sealed record SyncDaemonSpec(string State)
+{
+    /// <summary>--mcast-interface: the interface the daemon sends and receives on (required to start).</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>--syncid, 0..255 (ipvsadm's default 255 is applied by the CLI; 0 means "any" on a backup).</summary>
+    public int SyncId { get; init; }
+
+    /// <summary>--sync-maxlen; 0 = the interface's MTU less IP and UDP headers.</summary>
+    public int MaxLength { get; init; }
+
+    /// <summary>--mcast-group; null = 224.0.0.81. A unicast address sends to that peer only (lvsd extension).</summary>
+    public string? Group { get; init; }
+
+    /// <summary>--mcast-port; 0 = 8848.</summary>
+    public int Port { get; init; }
+
+    /// <summary>--mcast-ttl, 1..255; 0 = 1.</summary>
+    public int Ttl { get; init; }
+}
+
+/// <summary>A running sync daemon as -L --daemon prints it, with its defaults resolved.</summary>
+public sealed record SyncDaemonStatus(string State, string Interface, int SyncId, int MaxLength, string Group, int Port, int Ttl);
+
+/// <summary>Connection sync counters of lvsd (both roles together).</summary>
+public sealed record SyncStats(
+    ulong MessagesSent,
+    ulong EntriesSent,
+    ulong MessagesReceived,
+    ulong EntriesReceived,
+    ulong EntriesInstalled,
+    IReadOnlyList<DropCount> Drops)
+{
+    /// <summary>Whether the pull of the master's table after starting as backup has finished (null: no pull asked).</summary>
+    public bool? InitialSyncDone { get; init; }
 }
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line back.</summary>
@@ -100,6 +148,9 @@ public sealed record ControlRequest
     public RealServerSpec? Server { get; init; }
 
     public TimeoutSettings? Timeouts { get; init; }
+
+    /// <summary>For <see cref="Commands.StartDaemon"/> and <see cref="Commands.StopDaemon"/>.</summary>
+    public SyncDaemonSpec? Daemon { get; init; }
 
     /// <summary>For <see cref="Commands.Batch"/>: the requests, in order.</summary>
     public IReadOnlyList<ControlRequest>? Batch { get; init; }
@@ -133,6 +184,12 @@ public sealed record ControlResponse
     public IReadOnlyList<DropCount>? Drops { get; init; }
 
     public IReadOnlyList<ConnectionEntry>? Connections { get; init; }
+
+    /// <summary>For <see cref="Commands.Daemons"/>: the running sync daemons, master first.</summary>
+    public IReadOnlyList<SyncDaemonStatus>? Daemons { get; init; }
+
+    /// <summary>For <see cref="Commands.Daemons"/>: the sync counters.</summary>
+    public SyncStats? Sync { get; init; }
 
     /// <summary>For a refused <see cref="Commands.Batch"/>: the 0-based index of the request that failed.</summary>
     public int? FailedIndex { get; init; }

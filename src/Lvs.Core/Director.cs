@@ -31,6 +31,9 @@ public sealed partial class Director
 
     public ConnectionTable Connections { get; }
 
+    /// <summary>The service table this director schedules from (shared by all workers).</summary>
+    public ServiceTable Services => _services;
+
     /// <summary>
     /// ip_vs's expire_nodest_conn: a packet of a connection whose real server was deleted expires
     /// the connection and is dropped. Off (the default), such connections keep being forwarded
@@ -40,6 +43,9 @@ public sealed partial class Director
     public bool ExpireNodestConn { get; set; }
 
     public DropCounters Drops { get; } = new();
+
+    /// <summary>Connection sync of this worker (master side): null when lvsd runs no sync daemon.</summary>
+    public Sync.SyncSource? Sync { get; set; }
 
     /// <summary>Decides what happens to one frame; the frame may be rewritten in place.</summary>
     public Verdict Process(Span<byte> frame, in PacketMeta meta, long now)
@@ -242,6 +248,11 @@ public sealed partial class Director
         else
         {
             Connections.OnUdpDatagram(ref c, now);
+        }
+
+        if (direction != PacketDirection.Output && Sync is { } sync)
+        {
+            sync.OnInput(Connections, ref c);
         }
 
         return verdict;

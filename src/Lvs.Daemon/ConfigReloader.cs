@@ -17,6 +17,9 @@ public sealed class ConfigReloader(string path, ServiceTable services, Connectio
 
     public string Path { get; } = path;
 
+    /// <summary>global_defs lvs_sync_daemon of the last file that loaded, or null.</summary>
+    public Config.KeepalivedNode? SyncDaemon { get; private set; }
+
     public ControlResponse Reload(string reason)
     {
         lock (_gate)
@@ -43,6 +46,7 @@ public sealed class ConfigReloader(string path, ServiceTable services, Connectio
                 return ControlResponse.Fail(ControlError.Invalid, $"{Path}: {invalid}");
             }
 
+            SyncDaemon = result.SyncDaemon;
             if (result.Timeouts is { } t)
             {
                 ApplyTimeouts(t);

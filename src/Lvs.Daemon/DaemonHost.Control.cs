@@ -26,6 +26,11 @@ public sealed partial class DaemonHost
 
     private ControlResponse ApplyLocked(ControlHandler handler, ControlRequest request, ServiceTable services)
     {
+        if (Sync.SyncDaemon.Handles(request.Command))
+        {
+            return _sync!.Handle(request);
+        }
+
         if (request.Command is Commands.AddServer or Commands.EditServer && request.Server is { } spec
             && Unreachable(spec) is { } why)
         {

@@ -5,6 +5,8 @@ using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Sync;
+using Lvs.Core.Sync;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -31,6 +33,7 @@ public sealed partial class DaemonHost : IDisposable
     private NetlinkMirror? _mirror;
     private Worker? _worker;
     private ControlServer? _control;
+    private SyncDaemon? _sync;
     private int _exitCode;
 
     private DaemonHost()
@@ -63,6 +66,7 @@ public sealed partial class DaemonHost : IDisposable
     {
         _estimator?.Dispose();
         _control?.Dispose();
+        _sync?.Dispose();
         _worker?.Dispose();
         try
         {
@@ -90,7 +94,8 @@ public sealed partial class DaemonHost : IDisposable
         var services = new ServiceTable(workers: 1);
         var timeouts = new ConnectionTimeouts();
         var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
-        var director = new Director(services, worker: 0, table) { ExpireNodestConn = options.ExpireNodestConn };
+        var syncSource = new SyncSource(new SyncRing(), new SyncCounters());
+        var director = new Director(services, worker: 0, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSource };
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
         _owned.Add(netlink);
@@ -139,6 +144,8 @@ public sealed partial class DaemonHost : IDisposable
             _exitCode = 1;
             _stop.Set();
         };
+        _worker.SyncCounters = syncSource.Counters;
+        _sync = new SyncDaemon(syncSource, _worker);
 
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)
@@ -190,6 +197,11 @@ public sealed partial class DaemonHost : IDisposable
         // ip_vs_est: rates are estimated every 2 s, off the data path.
         _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
         _worker.Start();
+        if (reloader?.SyncDaemon is { } syncNode)
+        {
+            StartConfiguredSync(syncNode);
+        }
+
         _control.Start();
         Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
     }

