@@ -125,6 +125,10 @@ internal sealed partial class CommandParser
             case OptionId.Sort:
                 // ipvsadm: sorting is the default; --sort is a no-op kept for compatibility.
                 return;
+            case OptionId.Daemon when state.Command == AdminCommand.List:
+                state.Set("daemon");
+                state.Daemon = true;
+                return;
         }
 
         if (FlagColumn(spec.Id) is { } column)
@@ -304,6 +308,9 @@ internal sealed partial class CommandParser
         public ushort TunnelPort { get; set; }
 
         public TimeoutSettings? Timeouts { get; set; }
+
+        /// <summary>-L --daemon.</summary>
+        public bool Daemon { get; set; }
 
         /// <summary>ipvsadm's set_option: each option at most once.</summary>
         public void Set(string name)

@@ -79,7 +79,8 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             OptionId.Save => AdminCommand.Save,
             OptionId.Restore => AdminCommand.Restore,
             OptionId.Reload => AdminCommand.Reload,
-            OptionId.StartDaemon or OptionId.StopDaemon => throw Errors.NotBuilt(first),
+            OptionId.StartDaemon => AdminCommand.StartDaemon,
+            OptionId.StopDaemon => AdminCommand.StopDaemon,
             _ => throw Errors.TryHelpExit(),
         };
 
@@ -87,6 +88,11 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
         if (command is AdminCommand.Help or AdminCommand.Version)
         {
             return new ParsedCommand(command) { ControlPath = controlPath };
+        }
+
+        if (command is AdminCommand.StartDaemon or AdminCommand.StopDaemon)
+        {
+            return ParseDaemon(command, options[0], options, tokenized.Leftovers, controlPath);
         }
 
         var state = new State(command, controlPath);
@@ -204,6 +210,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
         return new ParsedCommand(command)
         {
             Service = key,
+            Daemons = state.Daemon,
             Scheduler = scheduler,
             SchedulerFlags = addOrEditService && state.SchedFlagsArgument is { Length: > 0 }
                 ? SchedulerFlagNames.Canonical(scheduler!, state.SchedFlags)

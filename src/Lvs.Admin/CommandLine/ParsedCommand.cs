@@ -29,6 +29,12 @@ internal enum AdminCommand
 
     /// <summary>--reload (lvsadm extension): lvsd re-reads its --config file.</summary>
     Reload,
+
+    /// <summary>--start-daemon master|backup.</summary>
+    StartDaemon,
+
+    /// <summary>--stop-daemon master|backup.</summary>
+    StopDaemon,
 }
 
 /// <summary>A real server as given with -r, resolved to its port (the service's when -r named none).</summary>
@@ -115,6 +121,12 @@ internal sealed record ParsedCommand(AdminCommand Command)
 
     /// <summary>-L --drops: list the data path's drop counters (lvsadm extension).</summary>
     public bool Drops { get; init; }
+
+    /// <summary>-L --daemon: the sync daemons instead of the table.</summary>
+    public bool Daemons { get; init; }
+
+    /// <summary>--start-daemon/--stop-daemon: the state and the daemon options.</summary>
+    public SyncDaemonSpec? Daemon { get; init; }
 
     /// <summary>--control PATH (lvsadm extension); null = $LVSD_CONTROL or the default.</summary>
     public string? ControlPath { get; init; }

@@ -36,6 +36,11 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
                 return ReportReload(response, stderr);
         }
 
+        if (request.Command == Commands.Daemons)
+        {
+            return PrintDaemons(command, response, stdout, stderr);
+        }
+
         if (request.Command == Commands.Drops)
         {
             return PrintDrops(command, response, stdout, stderr);
@@ -75,6 +80,9 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             AdminCommand.DeleteServer => Commands.DeleteServer,
             AdminCommand.Zero => Commands.Zero,
             AdminCommand.SetTimeouts => Commands.SetTimeouts,
+            AdminCommand.List when command.Daemons => Commands.Daemons,
+            AdminCommand.StartDaemon => Commands.StartDaemon,
+            AdminCommand.StopDaemon => Commands.StopDaemon,
             AdminCommand.List when command.Drops => Commands.Drops,
             AdminCommand.List when command.Connections => Commands.Connections,
             AdminCommand.List => Commands.List,
@@ -91,7 +99,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return new ControlRequest
         {
             Command = name,
-            Service = name is Commands.Drops or Commands.Connections or Commands.Reload ? null : command.Service,
+            Service = name is Commands.Drops or Commands.Connections or Commands.Reload or Commands.Daemons ? null : command.Service,
+            Daemon = command.Daemon,
             Options = addOrEditService
                 ? new ServiceOptions(command.Scheduler!)
                 {
@@ -114,6 +123,29 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
                 : null,
             Timeouts = command.Timeouts,
         };
+    }
+
+    /// <summary>ipvsadm's print_daemon: one line per running daemon, master first (with --json: the daemons and the sync counters).</summary>
+    private static int PrintDaemons(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
+    {
+        if (!response.Ok)
+        {
+            stderr.Write(Errors.DaemonRefusal(command.Command, response) + "\n");
+            return Errors.ListFailedExit;
+        }
+
+        if (command.Json)
+        {
+            stdout.Write(JsonListing.Daemons(response));
+            return 0;
+        }
+
+        foreach (SyncDaemonStatus d in response.Daemons ?? [])
+        {
+            stdout.Write(DaemonFormatter.Line(d) + "\n");
+        }
+
+        return 0;
     }
 
     private int PrintList(ParsedCommand command, ControlResponse response, TextWriter stdout, TextWriter stderr)
