@@ -248,15 +248,6 @@ public class CommandParserTests
     [InlineData("-A -t 192.0.2.10:80 -s rr --pe sip", "lvsadm: --pe (persistence engines) is not built yet")]
     [InlineData("-A -t [2001:db8:a::10]:80 -s rr -p -M 64", "lvsadm: -M for IPv6 services (a prefix length) is not built yet")]
     [InlineData("-A -f 1 -6 -s rr", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
-    [InlineData("-L --daemon", "lvsadm: --daemon (the connection sync daemon) is not built yet")]
-    [InlineData("--start-daemon master --mcast-interface eth0", "lvsadm: --start-daemon (the connection sync daemon) is not built yet")]
-    [InlineData("--stop-daemon master", "lvsadm: --stop-daemon (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --syncid 3", "lvsadm: --syncid (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --mcast-group 224.0.0.81", "lvsadm: --mcast-group (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --mcast-port 8848", "lvsadm: --mcast-port (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --mcast-ttl 1", "lvsadm: --mcast-ttl (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --sync-maxlen 1472", "lvsadm: --sync-maxlen (the connection sync daemon) is not built yet")]
-    [InlineData("-Z --mcast-interface eth0", "lvsadm: --mcast-interface (the connection sync daemon) is not built yet")]
     public void Parse_NotBuiltYet_RefusedWithOneLineAndExit1(string line, string message) => RejectsWith(line, 1, message);
 
     [Fact]
