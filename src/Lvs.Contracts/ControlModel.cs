@@ -135,7 +135,7 @@ public sealed record SyncStats(
     ulong EntriesInstalled,
     IReadOnlyList<DropCount> Drops)
 {
-    /// <summary>Whether the pull of the master's table after starting as backup has finished (null: no pull asked).</summary>
+    /// <summary>True once a backup has pulled the master's table; false while pulling or when no master answered; null when no pull was asked.</summary>
     public bool? InitialSyncDone { get; init; }
 }
 

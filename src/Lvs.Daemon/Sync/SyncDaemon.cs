@@ -142,7 +142,7 @@ public sealed partial class SyncDaemon : IDisposable
         return new SyncStats((ulong)c.MessagesSent, (ulong)c.EntriesSent, (ulong)c.MessagesReceived, (ulong)c.EntriesReceived,
             (ulong)c.EntriesInstalled, [.. c.Drops().Select(d => new DropCount(d.Reason, (ulong)d.Count))])
         {
-            InitialSyncDone = _pullStarted ? _initial.Task.IsCompleted : null,
+            InitialSyncDone = _pullStarted ? _initial.Task.IsCompletedSuccessfully && _initial.Task.Result : null,
         };
     }
 
