@@ -89,6 +89,9 @@ public static class Commands
 
     /// <summary>lvsadm --reload (our extension): lvsd re-reads its --config file, as on SIGHUP.</summary>
     public const string Reload = "reload";
+
+    /// <summary>lvsadm --vrrp (our extension): the VRRP instances, <see cref="ControlResponse.Vrrp"/>.</summary>
+    public const string Vrrp = "vrrp";
 }
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line back.</summary>
@@ -133,6 +136,9 @@ public sealed record ControlResponse
     public IReadOnlyList<DropCount>? Drops { get; init; }
 
     public IReadOnlyList<ConnectionEntry>? Connections { get; init; }
+
+    /// <summary>For <see cref="Commands.Vrrp"/>: every VRRP instance lvsd runs (empty when none).</summary>
+    public IReadOnlyList<VrrpInstanceStatus>? Vrrp { get; init; }
 
     /// <summary>For a refused <see cref="Commands.Batch"/>: the 0-based index of the request that failed.</summary>
     public int? FailedIndex { get; init; }

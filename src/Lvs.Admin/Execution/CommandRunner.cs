@@ -36,6 +36,11 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
                 return ReportReload(response, stderr);
         }
 
+        if (request.Command == Commands.Vrrp)
+        {
+            return VrrpFormatter.Print(command.Command, response, stdout, stderr);
+        }
+
         if (request.Command == Commands.Drops)
         {
             return PrintDrops(command, response, stdout, stderr);
@@ -75,6 +80,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             AdminCommand.DeleteServer => Commands.DeleteServer,
             AdminCommand.Zero => Commands.Zero,
             AdminCommand.SetTimeouts => Commands.SetTimeouts,
+            AdminCommand.List when command.Vrrp => Commands.Vrrp,
+            AdminCommand.Vrrp => Commands.Vrrp,
             AdminCommand.List when command.Drops => Commands.Drops,
             AdminCommand.List when command.Connections => Commands.Connections,
             AdminCommand.List => Commands.List,
@@ -91,7 +98,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return new ControlRequest
         {
             Command = name,
-            Service = name is Commands.Drops or Commands.Connections or Commands.Reload ? null : command.Service,
+            Service = name is Commands.Drops or Commands.Vrrp or Commands.Connections or Commands.Reload ? null : command.Service,
             Options = addOrEditService
                 ? new ServiceOptions(command.Scheduler!)
                 {
