@@ -13,6 +13,8 @@ command -v pkill >/dev/null || need+=(procps)
 # dnsmasq package it brings no service, so nothing starts a resolver in the root namespace.
 command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)
 command -v dig >/dev/null || need+=(bind9-dnsutils)
+# The VRRP interop tests run Debian's keepalived (VRRP only, inside test namespaces) as our peer.
+command -v keepalived >/dev/null || [[ -x /usr/sbin/keepalived ]] || need+=(keepalived)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

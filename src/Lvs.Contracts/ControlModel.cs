@@ -98,6 +98,9 @@ public static class Commands
 
     /// <summary>ipvsadm -L --daemon: <see cref="ControlResponse.Daemons"/> and <see cref="ControlResponse.Sync"/>.</summary>
     public const string Daemons = "daemons";
+
+    /// <summary>lvsadm --vrrp (our extension): the VRRP instances, <see cref="ControlResponse.Vrrp"/>.</summary>
+    public const string Vrrp = "vrrp";
 }
 
 /// <summary>A connection sync daemon's settings (ipvsadm --start-daemon and its daemon options).</summary>
@@ -190,6 +193,9 @@ public sealed record ControlResponse
 
     /// <summary>For <see cref="Commands.Daemons"/>: the sync counters.</summary>
     public SyncStats? Sync { get; init; }
+
+    /// <summary>For <see cref="Commands.Vrrp"/>: every VRRP instance lvsd runs (empty when none).</summary>
+    public IReadOnlyList<VrrpInstanceStatus>? Vrrp { get; init; }
 
     /// <summary>For a refused <see cref="Commands.Batch"/>: the 0-based index of the request that failed.</summary>
     public int? FailedIndex { get; init; }

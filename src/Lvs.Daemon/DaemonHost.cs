@@ -64,6 +64,7 @@ public sealed partial class DaemonHost : IDisposable
 
     public void Dispose()
     {
+        StopVrrp();
         _estimator?.Dispose();
         _control?.Dispose();
         _sync?.Dispose();
@@ -159,6 +160,7 @@ public sealed partial class DaemonHost : IDisposable
 
             ApplySteeringAfterConfig();
             ResolveAllServers(services);
+            StartVrrp(configPath);
         }
 
         Worker worker = _worker;
@@ -167,7 +169,7 @@ public sealed partial class DaemonHost : IDisposable
             reloader is null ? null : () => reloader.Reload("reload"));
         try
         {
-            _control = new ControlServer(options.ControlPath, request => Apply(handler, request, services));
+            _control = new ControlServer(options.ControlPath, request => request.Command == Commands.Vrrp ? VrrpStatus() : Apply(handler, request, services));
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

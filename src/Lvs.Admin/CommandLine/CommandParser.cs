@@ -73,6 +73,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             OptionId.EditServer => AdminCommand.EditServer,
             OptionId.DeleteServer => AdminCommand.DeleteServer,
             OptionId.Drops => AdminCommand.Drops,
+            OptionId.Vrrp => AdminCommand.Vrrp,
             OptionId.Help => AdminCommand.Help,
             OptionId.Version => AdminCommand.Version,
             OptionId.Set => AdminCommand.SetTimeouts,
@@ -240,6 +241,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             Thresholds = state.Given.Contains("thresholds"),
             PersistentConn = state.Given.Contains("persistent-conn"),
             Drops = state.Given.Contains("drops"),
+            Vrrp = state.Given.Contains("vrrp"),
             ControlPath = state.ControlPath,
         };
     }

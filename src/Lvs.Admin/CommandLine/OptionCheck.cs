@@ -35,6 +35,7 @@ internal static class OptionCheck
         [AdminCommand.SetTimeouts] = ("set", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         [AdminCommand.Zero] = ("zero", "xx xxxxxxxxxxxxxxxxxxxxxxxxx"),
         [AdminCommand.Drops] = ("drops", " xxxxxxxxxxxxxxxxxxxxxxxxxx "),
+        [AdminCommand.Vrrp] = ("vrrp", " xxxxxxxxxxxxxxxxxxxxxxxxxx "),
         [AdminCommand.Save] = ("save", " xxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         [AdminCommand.Restore] = ("restore", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         [AdminCommand.Reload] = ("reload", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),

@@ -63,6 +63,7 @@ internal enum OptionId
 
     // lvsadm extensions.
     Drops,
+    Vrrp,
     Control,
     Json,
     Reload,
@@ -148,6 +149,7 @@ internal static class OptionTable
         new(OptionId.TunCsum, "tun-csum", '\0', ArgumentKind.None),
         new(OptionId.TunRemCsum, "tun-remcsum", '\0', ArgumentKind.None),
         new(OptionId.Drops, "drops", '\0', ArgumentKind.None),
+        new(OptionId.Vrrp, "vrrp", '\0', ArgumentKind.None),
         new(OptionId.Control, "control", '\0', ArgumentKind.Required),
         new(OptionId.Json, "json", '\0', ArgumentKind.None),
         new(OptionId.Reload, "reload", '\0', ArgumentKind.None),

@@ -18,6 +18,9 @@ internal enum AdminCommand
     /// <summary>--set tcp tcpfin udp.</summary>
     SetTimeouts,
     Drops,
+
+    /// <summary>--vrrp (or -L --vrrp): the VRRP instances (lvsadm extension).</summary>
+    Vrrp,
     Help,
     Version,
 
@@ -127,6 +130,9 @@ internal sealed record ParsedCommand(AdminCommand Command)
 
     /// <summary>--start-daemon/--stop-daemon: the state and the daemon options.</summary>
     public SyncDaemonSpec? Daemon { get; init; }
+
+    /// <summary>-L --vrrp: list the VRRP instances (lvsadm extension).</summary>
+    public bool Vrrp { get; init; }
 
     /// <summary>--control PATH (lvsadm extension); null = $LVSD_CONTROL or the default.</summary>
     public string? ControlPath { get; init; }

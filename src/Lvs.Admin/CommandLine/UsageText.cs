@@ -93,6 +93,8 @@ internal static class UsageText
             "\n" +
             "lvsadm extensions (not in ipvsadm):\n" +
             "  --drops                             list the data path's drop counters by reason\n" +
+            "  --vrrp                              list the VRRP instances: state, priority, VIPs, master\n" +
+            "                                      (also -L --vrrp)\n" +
             "                                      (also -L --drops)\n" +
             "  --control PATH                      lvsd's control socket, anywhere on the line\n" +
             $"                                      (default ${ControlSocket.EnvironmentVariable}, else {ControlSocket.DefaultPath})\n" +

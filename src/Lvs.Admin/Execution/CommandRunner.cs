@@ -41,6 +41,11 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             return PrintDaemons(command, response, stdout, stderr);
         }
 
+        if (request.Command == Commands.Vrrp)
+        {
+            return VrrpFormatter.Print(command.Command, response, stdout, stderr);
+        }
+
         if (request.Command == Commands.Drops)
         {
             return PrintDrops(command, response, stdout, stderr);
@@ -83,6 +88,8 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
             AdminCommand.List when command.Daemons => Commands.Daemons,
             AdminCommand.StartDaemon => Commands.StartDaemon,
             AdminCommand.StopDaemon => Commands.StopDaemon,
+            AdminCommand.List when command.Vrrp => Commands.Vrrp,
+            AdminCommand.Vrrp => Commands.Vrrp,
             AdminCommand.List when command.Drops => Commands.Drops,
             AdminCommand.List when command.Connections => Commands.Connections,
             AdminCommand.List => Commands.List,
@@ -99,7 +106,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         return new ControlRequest
         {
             Command = name,
-            Service = name is Commands.Drops or Commands.Connections or Commands.Reload or Commands.Daemons ? null : command.Service,
+            Service = name is Commands.Drops or Commands.Vrrp or Commands.Connections or Commands.Reload or Commands.Daemons ? null : command.Service,
             Daemon = command.Daemon,
             Options = addOrEditService
                 ? new ServiceOptions(command.Scheduler!)

@@ -30,6 +30,9 @@ public sealed record ConfigLoadResult(
     /// <summary>global_defs lvs_sync_daemon as written (connection sync is a later feature), or null.</summary>
     public KeepalivedNode? SyncDaemon { get; init; }
 
+    /// <summary>vrrp_instance / vrrp_sync_group / vrrp_script, interpreted (empty for an ipvsadm save file).</summary>
+    public Lvs.Vrrp.VrrpConfig Vrrp { get; init; } = Lvs.Vrrp.VrrpConfig.Empty;
+
     /// <summary>"file:line:col: message" lines, errors first, for logs and control replies.</summary>
     public IEnumerable<string> Describe() =>
         Errors.Select(e => $"{e} (error)").Concat(Warnings.Select(w => $"{w} (warning)"));

@@ -1,4 +1,5 @@
 using Lvs.Core.Services;
+using Lvs.Vrrp;
 
 namespace Lvs.Daemon.Config;
 
@@ -14,9 +15,6 @@ internal sealed partial class KeepalivedInterpreter
     /// <summary>Top-level blocks of later features: kept in the document, not acted on yet.</summary>
     private static readonly Dictionary<string, string> LaterTopLevel = new(StringComparer.Ordinal)
     {
-        ["vrrp_instance"] = "VRRP is not built yet",
-        ["vrrp_sync_group"] = "VRRP is not built yet",
-        ["vrrp_script"] = "VRRP is not built yet",
         ["vrrp_track_file"] = "VRRP is not built yet",
         ["vrrp_track_process"] = "VRRP is not built yet",
         ["track_file"] = "VRRP is not built yet",
@@ -67,6 +65,8 @@ internal sealed partial class KeepalivedInterpreter
                 case "virtual_server":
                     VirtualServer(statement);
                     break;
+                case "vrrp_instance" or "vrrp_sync_group" or "vrrp_script":
+                    break;
                 default:
                     if (LaterTopLevel.TryGetValue(statement.Name, out string? why))
                     {
@@ -81,6 +81,7 @@ internal sealed partial class KeepalivedInterpreter
             }
         }
 
+        VrrpConfig vrrp = BuildVrrp(document);
         Configuration? configuration = _diagnostics.HasErrors ? null : Build();
         return new ConfigLoadResult(configuration, _diagnostics.Errors, _diagnostics.Warnings, document)
         {
@@ -88,6 +89,7 @@ internal sealed partial class KeepalivedInterpreter
             Health = _health,
             Timeouts = _timeouts,
             SyncDaemon = _syncDaemon,
+            Vrrp = vrrp,
         };
     }
 
@@ -129,6 +131,9 @@ internal sealed partial class KeepalivedInterpreter
                 case "lvs_sync_daemon":
                     _syncDaemon = child;
                     // Acted on at start: the sync daemon runs as backup until VRRP sets its role.
+                    break;
+                case "vrrp_version":
+                    _vrrpVersion = Int(child, 2, 3) is { } v ? (Lvs.Vrrp.Packets.VrrpVersion)v : null;
                     break;
                 case "lvs_flush" or "lvs_flush_onstop":
                     // lvsd's table is exactly its configuration on load, and is removed on exit.

@@ -72,12 +72,13 @@ public class KeepalivedCorpusTests
         Assert.DoesNotContain(warnings, w => w.StartsWith("full.conf:4:", StringComparison.Ordinal));
         Assert.Contains("full.conf:5:5: global_defs keyword 'notification_email' does not apply to lvsd; ignored", warnings);
         Assert.DoesNotContain(warnings, w => w.StartsWith("full.conf:9:", StringComparison.Ordinal)); // lvs_sync_daemon is acted on
-        Assert.Contains(warnings, w => w.StartsWith("full.conf:13:1: 'vrrp_instance' is kept", StringComparison.Ordinal));
+        Assert.DoesNotContain(warnings, w => w.StartsWith("full.conf:13:", StringComparison.Ordinal)); // vrrp_instance is acted on
+        Assert.Equal("VI_1", Assert.Single(r.Vrrp.Instances).Name);
         Assert.Contains("full.conf:31:5: unknown keyword 'frobnicate' in virtual_server; ignored", warnings);
         Assert.Contains(warnings, w => w.StartsWith("full.conf:38:9: 'TCP_CHECK' is kept but not run", StringComparison.Ordinal));
         Assert.Contains("10-udp.conf:7:5: mh-port only applies to the mh scheduler; ignored", warnings);
         Assert.Contains("20-fwmark.conf:1:1: virtual server has no lvs_sched; using the default 'wlc'", warnings);
-        Assert.Equal(7, warnings.Length); // lvs_sync_daemon no longer warns: lvsd acts on it
+        Assert.Equal(6, warnings.Length); // lvs_sync_daemon and vrrp_instance are acted on
     }
 
     [Fact]

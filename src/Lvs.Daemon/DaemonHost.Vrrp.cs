@@ -1,0 +1,84 @@
+using Lvs.Contracts;
+using Lvs.Daemon.Config;
+using Lvs.Linux;
+using Lvs.Linux.Interop;
+using Lvs.Vrrp;
+
+namespace Lvs.Daemon;
+
+/// <summary>
+/// lvsd's VRRP: the vrrp_instance blocks of its keepalived.conf run inside the daemon. Started
+/// after the services are loaded; stopped first on exit, so masters send priority 0 and remove
+/// their addresses while the data path still runs. A reload does not change the VRRP instances
+/// (restart lvsd for that); <see cref="Vrrp"/> is what others (metrics, sync) read.
+/// </summary>
+public sealed partial class DaemonHost
+{
+    /// <summary>The running VRRP instances, or null when the configuration has none.</summary>
+    public VrrpService? Vrrp { get; private set; }
+
+    private void StartVrrp(string configPath)
+    {
+        ConfigLoadResult loaded = ConfigLoader.Load(configPath);
+        if (loaded.Vrrp.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            Vrrp = VrrpService.Start(loaded.Vrrp);
+        }
+        catch (LinuxException e)
+        {
+            throw new StartupException($"cannot start VRRP: {e.Message}", e);
+        }
+
+        foreach (VrrpInstance i in Vrrp.Instances)
+        {
+            Log.Info("vrrp instance started", ("instance", i.Name), ("interface", i.Config.Interface), ("vrid", i.Config.Vrid),
+                ("priority", i.Config.Priority), ("version", (int)i.Config.Version), ("state", i.Role));
+        }
+    }
+
+    private void StopVrrp()
+    {
+        VrrpService? vrrp = Vrrp;
+        Vrrp = null;
+        vrrp?.Dispose();
+    }
+
+    private ControlResponse VrrpStatus()
+    {
+        VrrpService? vrrp = Vrrp;
+        var list = new List<VrrpInstanceStatus>();
+        foreach (VrrpInstance i in vrrp?.Instances ?? [])
+        {
+            list.Add(new VrrpInstanceStatus(
+                i.Name,
+                StateName(i.Role),
+                i.Priority,
+                i.Config.Priority,
+                i.Config.Vrid,
+                (int)i.Config.Version,
+                i.Config.Interface,
+                [.. i.Config.VirtualAddresses.Select(v => v.ToString())],
+                i.MasterAddress?.ToString(),
+                i.Counters.AdvertsSent,
+                i.Counters.AdvertsReceived,
+                i.Counters.BecameMaster,
+                [.. i.Counters.DropsByReason().Select(d => new DropCount(d.Key, (ulong)d.Value))]));
+        }
+
+        return ControlResponse.Success() with { Vrrp = list };
+    }
+
+    private static string StateName(VrrpRole role) => role switch
+    {
+        VrrpRole.Initialize => "INIT",
+        VrrpRole.Backup => "BACKUP",
+        VrrpRole.Master => "MASTER",
+        VrrpRole.Fault => "FAULT",
+        _ => "STOP",
+    };
+}
