@@ -17,7 +17,7 @@ public sealed partial class DaemonHost
     /// <summary>The running VRRP instances, or null when the configuration has none.</summary>
     public VrrpService? Vrrp { get; private set; }
 
-    private void StartVrrp(string configPath)
+    private void StartVrrp(string configPath, string? syncInstance)
     {
         ConfigLoadResult loaded = ConfigLoader.Load(configPath);
         if (loaded.Vrrp.IsEmpty)
@@ -25,9 +25,23 @@ public sealed partial class DaemonHost
             return;
         }
 
+        VrrpConfig config = loaded.Vrrp;
+        if (syncInstance is not null)
+        {
+            if (!config.Instances.Any(i => i.Name == syncInstance))
+            {
+                throw new StartupException($"lvs_sync_daemon names vrrp_instance '{syncInstance}', which is not defined");
+            }
+
+            config = config with
+            {
+                Instances = [.. config.Instances.Select(i => i.Name == syncInstance ? i with { HoldPreemption = true } : i)],
+            };
+        }
+
         try
         {
-            Vrrp = VrrpService.Start(loaded.Vrrp);
+            Vrrp = VrrpService.Start(config);
         }
         catch (LinuxException e)
         {
@@ -38,6 +52,11 @@ public sealed partial class DaemonHost
         {
             Log.Info("vrrp instance started", ("instance", i.Name), ("interface", i.Config.Interface), ("vrid", i.Config.Vrid),
                 ("priority", i.Config.Priority), ("version", (int)i.Config.Version), ("state", i.Role));
+        }
+
+        if (syncInstance is not null && Vrrp.Find(syncInstance) is { } tied)
+        {
+            TieSyncToVrrp(tied);
         }
     }
 

@@ -160,7 +160,6 @@ public sealed partial class DaemonHost : IDisposable
 
             ApplySteeringAfterConfig();
             ResolveAllServers(services);
-            StartVrrp(configPath);
         }
 
         Worker worker = _worker;
@@ -199,9 +198,12 @@ public sealed partial class DaemonHost : IDisposable
         // ip_vs_est: rates are estimated every 2 s, off the data path.
         _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
         _worker.Start();
-        if (reloader?.SyncDaemon is { } syncNode)
+        string? syncInstance = reloader?.SyncDaemon is { } syncNode ? StartConfiguredSync(syncNode) : null;
+        if (options.ConfigPath is { } vrrpConfigPath)
         {
-            StartConfiguredSync(syncNode);
+            // After the worker and the sync daemon: a new master forwards at once, and the
+            // instance lvs_sync_daemon names moves the sync role with it.
+            StartVrrp(vrrpConfigPath, syncInstance);
         }
 
         _control.Start();

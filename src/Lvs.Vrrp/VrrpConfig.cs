@@ -45,6 +45,13 @@ public sealed record VrrpInstanceConfig(
 
     public TimeSpan PreemptDelay { get; init; }
 
+    /// <summary>
+    /// Start with preemption held (lvsd: until the connection table has been pulled from the
+    /// master, see <see cref="VrrpInstance.ReleasePreemption"/>). Taking over a master that went
+    /// silent is never held.
+    /// </summary>
+    public bool HoldPreemption { get; init; }
+
     public string? AuthPass { get; init; }
 
     public IPAddress? UnicastSource { get; init; }

@@ -21,7 +21,14 @@ public sealed class VrrpInstance
         AuthPass = config.AuthPass is null ? [] : System.Text.Encoding.ASCII.GetBytes(config.AuthPass);
         Machine = new VrrpStateMachine(config.Version, config.IntervalCentiseconds, config.Priority, config.StartAsMaster, config.Preempt, config.PreemptDelay, localAddress);
         _priority = config.Priority;
+        Machine.PreemptHeld = config.HoldPreemption;
     }
+
+    /// <summary>True while preemption is held (<see cref="VrrpInstanceConfig.HoldPreemption"/>).</summary>
+    public bool PreemptionHeld => Machine.PreemptHeld;
+
+    /// <summary>Lets the instance preempt from now on (safe from any thread; the next advert sees it).</summary>
+    public void ReleasePreemption() => Machine.PreemptHeld = false;
 
     /// <summary>
     /// Raised on the VRRP thread after each change of role, once the addresses have been added

@@ -68,6 +68,18 @@ public sealed class VrrpStateMachine
 
     public VrrpRole Role { get; private set; } = VrrpRole.Initialize;
 
+    /// <summary>
+    /// While set, a backup does not preempt a live lower-priority master (it keeps deferring to its
+    /// adverts); a master that stops advertising is still taken over after Master_Down_Interval.
+    /// </summary>
+    public bool PreemptHeld
+    {
+        get => Volatile.Read(ref _preemptHeld);
+        set => Volatile.Write(ref _preemptHeld, value);
+    }
+
+    private bool _preemptHeld;
+
     /// <summary>The configured priority.</summary>
     public byte BasePriority { get; }
 
@@ -146,7 +158,7 @@ public sealed class VrrpStateMachine
                     return VrrpStep.None;
                 }
 
-                if (!_preempt || priority >= Priority || PreemptDelayed(now))
+                if (!_preempt || PreemptHeld || priority >= Priority || PreemptDelayed(now))
                 {
                     if (priority >= Priority)
                     {

@@ -95,6 +95,41 @@ public class VrrpStateMachineTests
     }
 
     [Fact]
+    public void Backup_PreemptHeld_DefersUntilReleasedThenTakesOver()
+    {
+        VrrpStateMachine m = Machine(150);
+        m.PreemptHeld = true;
+        m.Start(TimeSpan.Zero);
+        for (int t = 1000; t <= 20_000; t += 1000)
+        {
+            m.OnAdvert(Ms(t), 100, 100, Lower);
+            m.OnTimer(Ms(t + 1));
+        }
+
+        Assert.Equal(VrrpRole.Backup, m.Role);
+
+        m.PreemptHeld = false;
+        for (int t = 21_000; t <= 26_000; t += 1000)
+        {
+            m.OnAdvert(Ms(t), 100, 100, Lower);
+            m.OnTimer(Ms(t + 1));
+        }
+
+        Assert.Equal(VrrpRole.Master, m.Role);
+    }
+
+    [Fact]
+    public void Backup_PreemptHeldMasterSilent_StillTakesOver()
+    {
+        VrrpStateMachine m = Machine(150);
+        m.PreemptHeld = true;
+        m.Start(TimeSpan.Zero);
+        m.OnAdvert(Ms(1000), 100, 100, Lower);
+        m.OnTimer(Ms(1000 + 3500));
+        Assert.Equal(VrrpRole.Master, m.Role);
+    }
+
+    [Fact]
     public void Backup_PreemptDelay_WaitsThenTakesOver()
     {
         VrrpStateMachine m = Machine(150, preemptDelayMs: 10_000);

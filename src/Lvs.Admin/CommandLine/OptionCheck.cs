@@ -10,7 +10,7 @@ internal static class OptionCheck
 {
     /// <summary>
     /// ipvsadm's optnames, in its column order, for the options lvsadm takes; "drops" and "json" are lvsadm's.
-    /// Options lvsadm refuses as not built yet (--daemon, --pe, the sync daemon's) never reach the check.
+    /// --pe (not built) never reaches the check; the sync daemon commands check their options in ParseDaemon.
     /// </summary>
     public static readonly string[] Columns =
         [
