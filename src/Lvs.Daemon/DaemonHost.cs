@@ -5,6 +5,7 @@ using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Health;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -31,6 +32,7 @@ public sealed partial class DaemonHost : IDisposable
     private NetlinkMirror? _mirror;
     private Worker? _worker;
     private ControlServer? _control;
+    private HealthSupervisor? _health;
     private int _exitCode;
 
     private DaemonHost()
@@ -62,6 +64,7 @@ public sealed partial class DaemonHost : IDisposable
     public void Dispose()
     {
         _estimator?.Dispose();
+        _health?.Dispose();
         _control?.Dispose();
         _worker?.Dispose();
         try
@@ -143,7 +146,13 @@ public sealed partial class DaemonHost : IDisposable
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)
         {
-            reloader = new ConfigReloader(configPath, services, timeouts);
+            // Health checks act under the change gate, after which the steering rules and ARP follow the table.
+            _health = new HealthSupervisor(services, _changeGate, () =>
+            {
+                ApplySteeringAfterConfig();
+                ResolveAllServers(services);
+            });
+            reloader = new ConfigReloader(configPath, services, timeouts, _health);
             ControlResponse loaded = reloader.Reload("start");
             if (!loaded.Ok)
             {
@@ -157,7 +166,10 @@ public sealed partial class DaemonHost : IDisposable
         Worker worker = _worker;
         var handler = new ControlHandler(services, [director], () => PortDrops(ports), timeouts,
             () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"),
-            reloader is null ? null : () => reloader.Reload("reload"));
+            reloader is null ? null : () => reloader.Reload("reload"))
+        {
+            Health = _health is null ? null : _health.View,
+        };
         try
         {
             _control = new ControlServer(options.ControlPath, request => Apply(handler, request, services));
@@ -191,6 +203,7 @@ public sealed partial class DaemonHost : IDisposable
         _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
         _worker.Start();
         _control.Start();
+        _health?.Start();
         Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
     }
 

@@ -233,6 +233,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             Thresholds = state.Given.Contains("thresholds"),
             PersistentConn = state.Given.Contains("persistent-conn"),
             Drops = state.Given.Contains("drops"),
+            Health = state.Given.Contains("health"),
             ControlPath = state.ControlPath,
         };
     }

@@ -66,6 +66,7 @@ internal enum OptionId
     Control,
     Json,
     Reload,
+    Health,
 }
 
 internal enum ArgumentKind
@@ -151,6 +152,7 @@ internal static class OptionTable
         new(OptionId.Control, "control", '\0', ArgumentKind.Required),
         new(OptionId.Json, "json", '\0', ArgumentKind.None),
         new(OptionId.Reload, "reload", '\0', ArgumentKind.None),
+        new(OptionId.Health, "health", '\0', ArgumentKind.None),
     ];
 
     public static OptionSpec? FindLong(ReadOnlySpan<char> name)

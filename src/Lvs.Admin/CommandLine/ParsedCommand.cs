@@ -116,6 +116,9 @@ internal sealed record ParsedCommand(AdminCommand Command)
     /// <summary>-L --drops: list the data path's drop counters (lvsadm extension).</summary>
     public bool Drops { get; init; }
 
+    /// <summary>-L --health (lvsadm extension): a Health column from lvsd's checkers, and the servers they took out.</summary>
+    public bool Health { get; init; }
+
     /// <summary>--control PATH (lvsadm extension); null = $LVSD_CONTROL or the default.</summary>
     public string? ControlPath { get; init; }
 }
