@@ -25,7 +25,13 @@ internal static class DnsMessage
     /// <summary>Record types keepalived's DNS_CHECK accepts, by name.</summary>
     public static readonly IReadOnlyDictionary<string, ushort> Types = new Dictionary<string, ushort>(StringComparer.OrdinalIgnoreCase)
     {
-        ["A"] = 1, ["NS"] = 2, ["CNAME"] = 5, ["SOA"] = 6, ["MX"] = 15, ["TXT"] = 16, ["AAAA"] = 28,
+        ["A"] = 1,
+        ["NS"] = 2,
+        ["CNAME"] = 5,
+        ["SOA"] = 6,
+        ["MX"] = 15,
+        ["TXT"] = 16,
+        ["AAAA"] = 28,
     };
 
     /// <summary>Encodes a name as labels; false when a label is empty or over 63 bytes, or the name over 255.</summary>
