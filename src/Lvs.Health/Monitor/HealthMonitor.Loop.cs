@@ -94,7 +94,8 @@ public sealed partial class HealthMonitor
             }
             var weight = result.Weight ?? server.DynamicWeight;
             var agent = server.Agent;
-            if ((checker.Check is AgentCheck || result.Agent is not null) && (result.Up || !checker.Up))
+            checker.ReportsAgent |= result.Agent is not null;
+            if (checker.ReportsAgent && (result.Up || !checker.Up))
             {
                 // While a failing agent is being retried its last good report stands; once it is
                 // declared down the report is what it said (down, maint...) or null (no valid reply).

@@ -58,6 +58,9 @@ internal sealed class CheckerState(IHealthCheck check, bool up)
     public bool Up { get; set; } = up;
 
     public int Failures { get; set; }
+
+    /// <summary>True for AGENT_CHECK (and any checker that returned an agent report once).</summary>
+    public bool ReportsAgent { get; set; } = check is AgentCheck;
 }
 
 /// <summary>One finished attempt, as raised by <see cref="HealthMonitor.AttemptCompleted"/>.</summary>
