@@ -224,8 +224,8 @@ public sealed record ServiceStatus(
     /// <summary>The sorry server ("ADDR:PORT"), when the configuration names one; <see cref="SorryActive"/> says whether it is in the table.</summary>
     public string? SorryServer { get; init; }
 
-    /// <summary>True while the sorry server takes the traffic (no quorum of real servers up).</summary>
-    public bool SorryActive { get; init; }
+    /// <summary>With a sorry server: true while it takes the traffic (no quorum of real servers up); null without one.</summary>
+    public bool? SorryActive { get; init; }
 }
 
 /// <summary>One entry of the connection table (ipvsadm -L -c), a persistence template or a connection.</summary>

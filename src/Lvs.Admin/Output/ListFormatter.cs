@@ -196,7 +196,7 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
     {
         if (service.SorryServer is { } sorry && sorry == $"{address}:{port}")
         {
-            return service.SorryActive ? "sorry (active)" : "sorry (idle)";
+            return service.SorryActive == true ? "sorry (active)" : "sorry (idle)";
         }
 
         if (health is null)
@@ -204,7 +204,8 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
             return "-";
         }
 
-        string weight = health.DynamicWeight is { } w && w != health.ConfiguredWeight ? $" weight {w}/{health.ConfiguredWeight}" : "";
+        // The weight checks set, against the configured one, while it matters (an up or draining server).
+        string weight = health.State != "down" && health.DynamicWeight is { } w && w != health.ConfiguredWeight ? $" weight {w}/{health.ConfiguredWeight}" : "";
         return health.State == "up" ? "up" + weight : $"{health.State}{weight}: {health.Reason}";
     }
 

@@ -26,7 +26,7 @@ public sealed partial class ControlHandler
             Servers = servers,
             RemovedServers = view.Removed.Count > 0 ? view.Removed : null,
             SorryServer = view.Sorry,
-            SorryActive = view.SorryActive,
+            SorryActive = view.Sorry is null ? null : view.SorryActive,
         };
     }
 }
