@@ -6,6 +6,7 @@ using Lvs.Health.Tests.TestSupport;
 
 namespace Lvs.Health.Tests.Checks;
 
+[Collection(SerialCollection.Name)]
 public class HttpCheckTests
 {
     internal static IHealthCheck Create(CheckTarget target, string url, double timeout = 2, string kind = "HTTP_GET", string extra = "")

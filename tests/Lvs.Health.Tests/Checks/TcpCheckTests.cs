@@ -64,6 +64,16 @@ public class TcpCheckTests
     }
 
     [Fact]
+    public async Task RunAsync_Ipv6Loopback_Up()
+    {
+        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        listener.Listen(4);
+        var result = await Create(new CheckTarget(IPAddress.IPv6Loopback, (ushort)((IPEndPoint)listener.LocalEndPoint!).Port)).RunAsync(CancellationToken.None);
+        Assert.True(result.Up, result.Reason);
+    }
+
+    [Fact]
     public async Task RunAsync_CallerCancels_Throws()
     {
         using var server = new FakeTcpServer((_, ct) => Task.Delay(1000, ct));
