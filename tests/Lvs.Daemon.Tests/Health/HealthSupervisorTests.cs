@@ -108,6 +108,22 @@ public sealed class HealthSupervisorTests : IDisposable
     }
 
     [Fact]
+    public void List_ServerDown_ShownAsRemovedWithHealthOthersCarryIt()
+    {
+        Load(Conf(extra: "sorry_server 10.0.0.99 80"));
+        SetExit("rs1", 1);
+        Eventually(() => Weight(Rs1) is null, "rs1 removed");
+        var handler = new Lvs.Daemon.Control.ControlHandler(_table, []) { Health = _health.View };
+
+        var status = handler.Handle(new Lvs.Contracts.ControlRequest { Command = Lvs.Contracts.Commands.List }).Status!;
+        var service = Assert.Single(status.Services);
+        var removed = Assert.Single(service.RemovedServers!);
+        Assert.Equal(("10.0.0.11", "down", 3), (removed.Address, removed.Health.State, removed.Health.ConfiguredWeight));
+        Assert.Equal("up", Assert.Single(service.Servers).Health!.State);
+        Assert.Equal(("10.0.0.99:80", false), (service.SorryServer, service.SorryActive));
+    }
+
+    [Fact]
     public void Transition_InhibitOnFailure_WeightZeroInsteadOfRemoval()
     {
         Load(Conf(rs1Extra: "inhibit_on_failure"));
@@ -147,6 +163,22 @@ public sealed class HealthSupervisorTests : IDisposable
         Assert.Equal(1, Weight(Sorry)); // live weight 3 is below 3 + 1
         SetExit("rs2", 0);
         Eventually(() => Weight(Sorry) is null && Weight(Rs1) == 3 && Weight(Rs2) == 2, "quorum regained");
+    }
+
+    [Fact]
+    public void Scripts_NotifyDownAndQuorumDown_RunOnTransitions()
+    {
+        string notify = Path.Combine(_dir, "notified");
+        string quorum = Path.Combine(_dir, "quorum");
+        Load(Conf(extra: $"quorum_down \"/bin/sh -c 'echo lost > {quorum}'\"\n  quorum_up \"/bin/sh -c 'echo gained > {quorum}'\"",
+            rs1Extra: $"notify_down \"/bin/sh -c 'echo down > {notify}'\""));
+        SetExit("rs1", 1);
+        Eventually(() => File.Exists(notify) && File.ReadAllText(notify) == "down\n", "notify_down ran");
+        Assert.False(File.Exists(quorum)); // rs2 still carries the quorum
+        SetExit("rs2", 1);
+        Eventually(() => File.Exists(quorum) && File.ReadAllText(quorum) == "lost\n", "quorum_down ran");
+        SetExit("rs2", 0);
+        Eventually(() => File.ReadAllText(quorum) == "gained\n", "quorum_up ran");
     }
 
     [Fact]
