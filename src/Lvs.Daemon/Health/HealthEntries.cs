@@ -72,6 +72,9 @@ internal sealed class ServiceEntry(ServiceKey key, IReadOnlyList<ServerEntry> se
 
     public string? QuorumDownScript { get; init; }
 
+    /// <summary>keepalived's omega: notify_down also runs for a live server a reload removes.</summary>
+    public bool Omega { get; init; }
+
     public bool QuorumUp { get; set; } = true;
 
     public bool SorryInTable { get; set; }

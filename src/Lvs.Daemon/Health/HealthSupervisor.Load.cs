@@ -88,6 +88,7 @@ public sealed partial class HealthSupervisor
                     Hysteresis = Number(health.Statement, "hysteresis", 0, problems),
                     QuorumUpScript = HealthBlocks.Value(health.Statement, "quorum_up"),
                     QuorumDownScript = HealthBlocks.Value(health.Statement, "quorum_down"),
+                    Omega = HealthBlocks.Flag(health.Statement, "omega"),
                     QuorumUp = old?.QuorumUp ?? true,
                 };
                 entry.QuorumUp = HealthPolicy.NextQuorumUp(entry.QuorumUp, entry.LiveWeight, entry.Quorum, entry.Hysteresis);
@@ -131,11 +132,29 @@ public sealed partial class HealthSupervisor
                 s.SorryAppliedWeight = sorry ?? 0;
             }
 
+            RunOmega(plan);
             _services = plan.Services;
             _byMonitor = byMonitor;
         }
 
         Log.Info("health checks configured", ("services", plan.Services.Count), ("checked-servers", plan.CheckedServers));
+    }
+
+    /// <summary>omega: a live server the new configuration drops gets its notify_down, as if it had failed.</summary>
+    private void RunOmega(HealthPlan plan)
+    {
+        foreach (ServiceEntry old in _services.Values.Where(s => s.Omega))
+        {
+            plan.Services.TryGetValue(old.Key, out ServiceEntry? next);
+            foreach (ServerEntry e in old.Servers.Where(e => e.Up))
+            {
+                bool stays = next?.Servers.Any(n => n.Address == e.Address && n.Port == e.Port) ?? false;
+                if (!stays && HealthBlocks.Value(e.Config.Statement, "notify_down") is { } script)
+                {
+                    _scripts.Run(script, $"{old.Key} {e.Name} removed (omega)");
+                }
+            }
+        }
     }
 
     private static ServerEntry? Entry(ServiceKey key, RealServerDefinition d, RealServerHealth rs, int delayLoop, bool alpha,

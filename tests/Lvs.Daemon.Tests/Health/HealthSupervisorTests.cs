@@ -182,6 +182,24 @@ public sealed class HealthSupervisorTests : IDisposable
     }
 
     [Fact]
+    public void Omega_ReloadDropsLiveServer_NotifyDownRuns()
+    {
+        string notify = Path.Combine(_dir, "omega");
+        string withRs1 = Conf(extra: "omega", rs1Extra: $"notify_down \"/bin/sh -c 'echo gone > {notify}'\"");
+        ConfigReloader reloader = Load(withRs1);
+        int start = withRs1.IndexOf("real_server 10.0.0.11", StringComparison.Ordinal);
+        int end = withRs1.IndexOf("real_server 10.0.0.12", StringComparison.Ordinal);
+        File.WriteAllText(reloader.Path, withRs1.Remove(start, end - start));
+        lock (_gate)
+        {
+            Assert.True(reloader.Reload("test").Ok);
+        }
+
+        Eventually(() => File.Exists(notify) && File.ReadAllText(notify) == "gone\n", "notify_down ran for the dropped server");
+        Assert.Null(Weight(Rs1));
+    }
+
+    [Fact]
     public void MiscDynamic_ExitCode_SetsWeight()
     {
         Load(Conf(dynamic: true));
