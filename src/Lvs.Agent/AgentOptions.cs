@@ -20,6 +20,9 @@ public enum AgentCommand
 
     /// <summary>Reverse what a crashed agent left, from its state file.</summary>
     Undo,
+
+    /// <summary>Serve HAProxy's agent-check protocol with a weight from this host's load.</summary>
+    Feedback,
 }
 
 /// <summary>lvs-agent's command line.</summary>
@@ -35,6 +38,8 @@ public sealed record AgentOptions
                lvs-agent tunnel --vip ADDR [--vip ADDR]... [--type ipip|gue|gre] [--port N]
                                 [--device NAME] [--stats-interval SECONDS] [--userspace] [--state PATH]
                lvs-agent undo [--state PATH]
+               lvs-agent feedback --port N [--bind ADDR] [--metric cpu|loadavg|connections|command]
+                                  [--command CMD] [--max-load X] [--interval SECONDS]
           dr                  put each VIP on lo (IPv4 /32, IPv6 /128 nodad); for IPv4 VIPs set
                               arp_ignore=1, arp_announce=2 on all and every non-loopback interface,
                               so only the director answers ARP (IPv6 needs nothing more: Linux
@@ -46,6 +51,16 @@ public sealed record AgentOptions
                               takes IPv4 and IPv6 in IPv4 or IPv6 outer headers (ip_vs mixes
                               families for tunnels), gue and gre IPv4 only
           undo                reverse what a crashed agent left, from its state file
+          feedback            answer the director's AGENT_CHECK (HAProxy's agent-check protocol):
+                              each connection gets one line, "NN%" of the configured weight, then
+                              is closed; needs no root
+            --metric cpu          idle CPU share over the last interval (default)
+            --metric loadavg      1-minute load average per core; --max-load (default 2) means 1%
+            --metric connections  established TCP connections; --max-load (default 1000) means 1%
+            --metric command      the first line of CMD (/bin/sh -c, at most 5 s), passed on when it
+                                  is an agent-check answer ("75%", "drain", "down", "up", ...)
+            --bind ADDR           listen address (default all, IPv4 and IPv6)
+            --interval SECONDS    sampling interval (default 1)
           --vip ADDR          an IPv4 or IPv6 virtual address this real server serves (repeatable)
           --type T            ipip (default), gue or gre, as ipvsadm --tun-type
           --port N            GUE UDP port (default 6080; give ipvsadm the same --tun-port)
@@ -76,13 +91,16 @@ public sealed record AgentOptions
 
     public bool ForceUserspace { get; init; }
 
+    /// <summary>For <see cref="AgentCommand.Feedback"/>: its options.</summary>
+    public Feedback.FeedbackOptions? Feedback { get; init; }
+
     /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
     public static AgentOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
         error = null;
         if (args.Count == 0)
         {
-            error = "missing command (dr, tunnel or undo)";
+            error = "missing command (dr, tunnel, undo or feedback)";
             return null;
         }
 
@@ -100,6 +118,14 @@ public sealed record AgentOptions
                 break;
             case "-h" or "--help" or "help":
                 return new AgentOptions { Command = AgentCommand.Help };
+            case "feedback":
+                if (args.Skip(1).Any(a => a is "-h" or "--help"))
+                {
+                    return new AgentOptions { Command = AgentCommand.Help };
+                }
+
+                Feedback.FeedbackOptions? feedback = Lvs.Agent.Feedback.FeedbackOptions.Parse(args, 1, out error);
+                return feedback is null ? null : new AgentOptions { Command = AgentCommand.Feedback, Feedback = feedback };
             default:
                 error = $"unknown command: {args[0]}";
                 return null;

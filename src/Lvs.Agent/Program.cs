@@ -20,6 +20,11 @@ public static class Program
             return 0;
         }
 
+        if (options.Command == AgentCommand.Feedback)
+        {
+            return Feedback.FeedbackHost.Run(options.Feedback!);
+        }
+
         if (!Privilege.IsEffectiveRoot)
         {
             Console.Error.WriteLine("lvs-agent: needs root (it changes addresses and sysctls, and opens raw sockets)");

@@ -238,7 +238,28 @@ public sealed record RealServerStatus(
     public int PersistentConns { get; init; }
 
     public TrafficRates? Rates { get; init; }
+
+    /// <summary>What lvsd's health checkers say of this server; null when it has no checkers (lvsadm --health, --json).</summary>
+    public ServerHealth? Health { get; init; }
 }
+
+/// <summary>
+/// A checked real server's health as lvsd's checkers see it.
+/// </summary>
+/// <param name="State">"up", "down" (failed: removed, or weight 0 with inhibit_on_failure) or "drain" (up, but its agent asks for no new connections).</param>
+/// <param name="Reason">The last check's outcome in words (e.g. "connect: refused", "agent: 50%").</param>
+/// <param name="Since">When the state last changed.</param>
+public sealed record ServerHealth(string State, string Reason, DateTimeOffset Since)
+{
+    /// <summary>The weight the configuration gives it.</summary>
+    public int ConfiguredWeight { get; init; }
+
+    /// <summary>The weight its checks set (misc_dynamic, agent N%); null when they set none.</summary>
+    public int? DynamicWeight { get; init; }
+}
+
+/// <summary>A real server that health checks took out of its service's table (it is down); still listed so it can be seen.</summary>
+public sealed record RemovedServer(string Address, ushort Port, string Method, ServerHealth Health);
 
 public sealed record ServiceStatus(
     ServiceKey Key,
@@ -259,6 +280,15 @@ public sealed record ServiceStatus(
     public bool OnePacket { get; init; }
 
     public TrafficRates? Rates { get; init; }
+
+    /// <summary>Checked real servers that are down and therefore not in <see cref="Servers"/>; null when none.</summary>
+    public IReadOnlyList<RemovedServer>? RemovedServers { get; init; }
+
+    /// <summary>The sorry server ("ADDR:PORT"), when the configuration names one; <see cref="SorryActive"/> says whether it is in the table.</summary>
+    public string? SorryServer { get; init; }
+
+    /// <summary>With a sorry server: true while it takes the traffic (no quorum of real servers up); null without one.</summary>
+    public bool? SorryActive { get; init; }
 }
 
 /// <summary>One entry of the connection table (ipvsadm -L -c), a persistence template or a connection.</summary>

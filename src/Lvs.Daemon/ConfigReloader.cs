@@ -2,6 +2,7 @@ using Lvs.Contracts;
 using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Config;
+using Lvs.Daemon.Health;
 using Lvs.Linux;
 
 namespace Lvs.Daemon;
@@ -9,9 +10,11 @@ namespace Lvs.Daemon;
 /// <summary>
 /// lvsd --config FILE: loads keepalived.conf or an ipvsadm save file at start, on SIGHUP and on
 /// lvsadm --reload. A file that does not load changes nothing; one that does is applied by
-/// difference, so what stays keeps its connections, counters and scheduler state.
+/// difference, so what stays keeps its connections, counters and scheduler state. With a
+/// <see cref="HealthSupervisor"/>, checker blocks are built first (an invalid one refuses the file) and
+/// the file is applied as the health state adjusts it (servers that are down stay out).
 /// </summary>
-public sealed class ConfigReloader(string path, ServiceTable services, ConnectionTimeouts timeouts)
+public sealed class ConfigReloader(string path, ServiceTable services, ConnectionTimeouts timeouts, HealthSupervisor? health = null)
 {
     private readonly object _gate = new();
 
@@ -40,13 +43,34 @@ public sealed class ConfigReloader(string path, ServiceTable services, Connectio
                 return ControlResponse.Fail(ControlError.Invalid, string.Join('\n', result.Errors.Select(e => e.ToString())));
             }
 
-            if (!services.Apply(result.Configuration!, out string? invalid))
+            HealthPlan? plan = null;
+            if (health is not null)
+            {
+                plan = health.Prepare(result, out IReadOnlyList<string> checkerErrors);
+                if (plan is null)
+                {
+                    foreach (string error in checkerErrors)
+                    {
+                        Log.Error("configuration refused", ("error", error));
+                    }
+
+                    return ControlResponse.Fail(ControlError.Invalid, string.Join('\n', checkerErrors));
+                }
+            }
+
+            Configuration desired = plan?.Adjust(result.Configuration!) ?? result.Configuration!;
+            if (!services.Apply(desired, out string? invalid))
             {
                 Log.Error("configuration refused", ("file", Path), ("error", invalid));
                 return ControlResponse.Fail(ControlError.Invalid, $"{Path}: {invalid}");
             }
 
             SyncDaemon = result.SyncDaemon;
+            if (plan is not null)
+            {
+                health!.Commit(plan);
+            }
+
             if (result.Timeouts is { } t)
             {
                 ApplyTimeouts(t);

@@ -7,6 +7,7 @@ using Lvs.Core.Sync;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
 using Lvs.Daemon.Sync;
+using Lvs.Daemon.Health;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -34,6 +35,7 @@ public sealed partial class DaemonHost : IDisposable
     private Worker? _worker;
     private ControlServer? _control;
     private SyncDaemon? _sync;
+    private HealthSupervisor? _health;
     private int _exitCode;
 
     private DaemonHost()
@@ -66,6 +68,7 @@ public sealed partial class DaemonHost : IDisposable
     {
         StopVrrp();
         _estimator?.Dispose();
+        _health?.Dispose();
         _control?.Dispose();
         _sync?.Dispose();
         _worker?.Dispose();
@@ -151,7 +154,13 @@ public sealed partial class DaemonHost : IDisposable
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)
         {
-            reloader = new ConfigReloader(configPath, services, timeouts);
+            // Health checks act under the change gate, after which the steering rules and ARP follow the table.
+            _health = new HealthSupervisor(services, _changeGate, () =>
+            {
+                ApplySteeringAfterConfig();
+                ResolveAllServers(services);
+            });
+            reloader = new ConfigReloader(configPath, services, timeouts, _health);
             ControlResponse loaded = reloader.Reload("start");
             if (!loaded.Ok)
             {
@@ -165,7 +174,10 @@ public sealed partial class DaemonHost : IDisposable
         Worker worker = _worker;
         var handler = new ControlHandler(services, [director], () => PortDrops(ports), timeouts,
             () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"),
-            reloader is null ? null : () => reloader.Reload("reload"));
+            reloader is null ? null : () => reloader.Reload("reload"))
+        {
+            Health = _health is null ? null : _health.View,
+        };
         try
         {
             _control = new ControlServer(options.ControlPath, request => request.Command == Commands.Vrrp ? VrrpStatus() : Apply(handler, request, services));
@@ -207,6 +219,7 @@ public sealed partial class DaemonHost : IDisposable
         }
 
         _control.Start();
+        _health?.Start();
         Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
     }
 

@@ -164,6 +164,7 @@ internal sealed partial class CommandParser
         OptionId.TunCsum => "tun-csum",
         OptionId.TunRemCsum => "tun-remcsum",
         OptionId.Drops => "drops",
+        OptionId.Health => "health",
         _ => null,
     };
 

@@ -242,6 +242,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
             PersistentConn = state.Given.Contains("persistent-conn"),
             Drops = state.Given.Contains("drops"),
             Vrrp = state.Given.Contains("vrrp"),
+            Health = state.Given.Contains("health"),
             ControlPath = state.ControlPath,
         };
     }

@@ -9,7 +9,7 @@ namespace Lvs.Admin.CommandLine;
 internal static class OptionCheck
 {
     /// <summary>
-    /// ipvsadm's optnames, in its column order, for the options lvsadm takes; "drops" and "json" are lvsadm's.
+    /// ipvsadm's optnames, in its column order, for the options lvsadm takes; "drops", "json" and "health" are lvsadm's.
     /// --pe (not built) never reaches the check; the sync daemon commands check their options in ParseDaemon.
     /// </summary>
     public static readonly string[] Columns =
@@ -17,28 +17,28 @@ internal static class OptionCheck
             "numeric", "connection", "service-address", "scheduler", "persistent", "netmask", "real-server",
             "forwarding-method", "weight", "u-threshold", "l-threshold", "timeout", "stats", "rate", "thresholds",
             "persistent-conn", "nosort", "exact", "ops", "sched-flags", "tun-info", "tun-type", "tun-port",
-            "tun-nocsum", "tun-csum", "tun-remcsum", "drops", "json",
+            "tun-nocsum", "tun-csum", "tun-remcsum", "drops", "json", "health",
         ];
 
     internal static readonly Dictionary<AdminCommand, (string Name, string Row)> Rows = new()
     {
         // One character per entry of Columns, in its order (ipvsadm's commands_v_options without the columns lvsadm lacks):
-        // -n -c svc -s -p -M -r fwd -w -x -y tot -st -rt thr -pc srt -ex ops -b | tinf type tprt nocs csum remc | drops json.
-        [AdminCommand.AddService] = ("add-service", "xx+   xxxxxxxxxxxx  xxxxxxxx"),
-        [AdminCommand.EditService] = ("edit-service", "xx+   xxxxxxxxxxxx  xxxxxxxx"),
-        [AdminCommand.DeleteService] = ("delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Clear] = ("flush", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.List] = ("list", " 11xxxxxxxx1      xx xxxxx1 "),
-        [AdminCommand.AddServer] = ("add-server", "xx+xxx+    xxxxxxxxxx     xx"),
-        [AdminCommand.DeleteServer] = ("delete-server", "xx+xxx+xxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.EditServer] = ("edit-server", "xx+xxx+    xxxxxxxxxx     xx"),
-        [AdminCommand.SetTimeouts] = ("set", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Zero] = ("zero", "xx xxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Drops] = ("drops", " xxxxxxxxxxxxxxxxxxxxxxxxxx "),
-        [AdminCommand.Vrrp] = ("vrrp", " xxxxxxxxxxxxxxxxxxxxxxxxxx "),
-        [AdminCommand.Save] = ("save", " xxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Restore] = ("restore", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        [AdminCommand.Reload] = ("reload", "xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // -n -c svc -s -p -M -r fwd -w -x -y tot -st -rt thr -pc srt -ex ops -b | tinf type tprt nocs csum remc | drops json health.
+        [AdminCommand.AddService] = ("add-service", "xx+   xxxxxxxxxxxx  xxxxxxxxx"),
+        [AdminCommand.EditService] = ("edit-service", "xx+   xxxxxxxxxxxx  xxxxxxxxx"),
+        [AdminCommand.DeleteService] = ("delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Clear] = ("flush", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.List] = ("list", " 11xxxxxxxx1      xx xxxxx1  "),
+        [AdminCommand.AddServer] = ("add-server", "xx+xxx+    xxxxxxxxxx     xxx"),
+        [AdminCommand.DeleteServer] = ("delete-server", "xx+xxx+xxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.EditServer] = ("edit-server", "xx+xxx+    xxxxxxxxxx     xxx"),
+        [AdminCommand.SetTimeouts] = ("set", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Zero] = ("zero", "xx xxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Drops] = ("drops", " xxxxxxxxxxxxxxxxxxxxxxxxxx x"),
+        [AdminCommand.Vrrp] = ("vrrp", " xxxxxxxxxxxxxxxxxxxxxxxxxx x"),
+        [AdminCommand.Save] = ("save", " xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Restore] = ("restore", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        [AdminCommand.Reload] = ("reload", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     };
 
     /// <summary>Throws ipvsadm's message for the first column, in order, that the options break.</summary>

@@ -67,6 +67,7 @@ internal enum OptionId
     Control,
     Json,
     Reload,
+    Health,
 }
 
 internal enum ArgumentKind
@@ -153,6 +154,7 @@ internal static class OptionTable
         new(OptionId.Control, "control", '\0', ArgumentKind.Required),
         new(OptionId.Json, "json", '\0', ArgumentKind.None),
         new(OptionId.Reload, "reload", '\0', ArgumentKind.None),
+        new(OptionId.Health, "health", '\0', ArgumentKind.None),
     ];
 
     public static OptionSpec? FindLong(ReadOnlySpan<char> name)

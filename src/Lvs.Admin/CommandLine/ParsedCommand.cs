@@ -134,6 +134,9 @@ internal sealed record ParsedCommand(AdminCommand Command)
     /// <summary>-L --vrrp: list the VRRP instances (lvsadm extension).</summary>
     public bool Vrrp { get; init; }
 
+    /// <summary>-L --health (lvsadm extension): a Health column from lvsd's checkers, and the servers they took out.</summary>
+    public bool Health { get; init; }
+
     /// <summary>--control PATH (lvsadm extension); null = $LVSD_CONTROL or the default.</summary>
     public string? ControlPath { get; init; }
 }

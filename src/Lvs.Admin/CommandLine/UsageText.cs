@@ -105,6 +105,9 @@ internal static class UsageText
             "                                      the table: the status snapshot (-t|-u|-f: that service\n" +
             "                                      only), the connection entries, the timeouts or the drop\n" +
             "                                      counters; camelCase names, numeric addresses, exact counts\n" +
+            "  --health                            with -L: a Health column from lvsd's health checks (up,\n" +
+            "                                      down: reason, drain, sorry) and the servers they took\n" +
+            "                                      out of the table, marked (not in table)\n" +
             "  --reload                            lvsd re-reads its --config file, as on SIGHUP; prints\n" +
             "                                      nothing on success, lvsd's reason (file, line, column)\n" +
             "                                      and exit 255 when it refuses, the running state unchanged\n" +

@@ -170,7 +170,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
         }
 
         var format = new ListFormat(command.Numeric, command.Stats, command.Exact, command.NoSort, command.TunInfo, command.Thresholds,
-            command.PersistentConn, command.Rate);
+            command.PersistentConn, command.Rate, command.Health);
         var formatter = new ListFormatter(format, names);
         if (command.Service is { } key)
         {

@@ -7,9 +7,13 @@ using Lvs.Contracts;
 
 namespace Lvs.Admin.Output;
 
-/// <summary>How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT, FMT_TUN_INFO, FMT_THRESHOLDS, FMT_PERSISTENTCONN and FMT_RATE.</summary>
+/// <summary>
+/// How -L prints: ipvsadm's FMT_NUMERIC, FMT_STATS, FMT_EXACT, FMT_NOSORT, FMT_TUN_INFO, FMT_THRESHOLDS, FMT_PERSISTENTCONN
+/// and FMT_RATE, and lvsadm's --health (the default layout plus a Health column, used when no other format is asked for).
+/// </summary>
 internal sealed record ListFormat(
-    bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false, bool Thresholds = false, bool PersistentConn = false, bool Rate = false);
+    bool Numeric, bool Stats, bool Exact, bool NoSort, bool TunInfo = false, bool Thresholds = false, bool PersistentConn = false, bool Rate = false,
+    bool Health = false);
 
 /// <summary>
 /// ipvsadm 1.31's list_all / list_service / print_title / print_service_entry, byte for byte,
@@ -72,6 +76,11 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
         {
             sb.Append("Prot LocalAddress:Port Scheduler Flags\n");
             sb.Append("  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n");
+        }
+        else if (format.Health)
+        {
+            sb.Append("Prot LocalAddress:Port Scheduler Flags\n");
+            sb.Append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn  Health\n");
         }
         else
         {
@@ -153,12 +162,51 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
                 sb.Append(CultureInfo.InvariantCulture,
                     $"  -> {dname,-28} {MethodName(server.Method),-7} {TunnelInfo(server),-13} {server.Weight,-6} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
             }
+            else if (format.Health)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  -> {dname,-28} {MethodName(server.Method),-7} {server.Weight,-6} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10} {HealthText(service, server.Address, server.Port, server.Health)}\n");
+            }
             else
             {
                 sb.Append(CultureInfo.InvariantCulture,
                     $"  -> {dname,-28} {MethodName(server.Method),-7} {server.Weight,-6} {(uint)server.ActiveConns,-10} {(uint)server.InactiveConns,-10}\n");
             }
         }
+
+        if (format.Health && !format.Stats && !format.Rate && !format.Thresholds && !format.PersistentConn && !format.TunInfo)
+        {
+            AppendRemoved(sb, service, portProtocol);
+        }
+    }
+
+    /// <summary>--health: the checked servers lvsd took out of the table, with "-" where they have no table entry.</summary>
+    private void AppendRemoved(StringBuilder sb, ServiceStatus service, string? portProtocol)
+    {
+        foreach (RemovedServer r in service.RemovedServers ?? [])
+        {
+            string dname = AddressPort(r.Address, r.Port, portProtocol);
+            sb.Append(CultureInfo.InvariantCulture,
+                $"  -> {dname,-28} {MethodName(r.Method),-7} {"-",-6} {"-",-10} {"-",-10} {HealthText(service, r.Address, r.Port, r.Health)} (not in table)\n");
+        }
+    }
+
+    /// <summary>"up", "down: reason", "drain: reason", "sorry (active)"; "-" for a server no checker watches.</summary>
+    internal static string HealthText(ServiceStatus service, string address, ushort port, ServerHealth? health)
+    {
+        if (service.SorryServer is { } sorry && sorry == $"{address}:{port}")
+        {
+            return service.SorryActive == true ? "sorry (active)" : "sorry (idle)";
+        }
+
+        if (health is null)
+        {
+            return "-";
+        }
+
+        // The weight checks set, against the configured one, while it matters (an up or draining server).
+        string weight = health.State != "down" && health.DynamicWeight is { } w && w != health.ConfiguredWeight ? $" weight {w}/{health.ConfiguredWeight}" : "";
+        return health.State == "up" ? "up" + weight : $"{health.State}{weight}: {health.Reason}";
     }
 
     /// <summary>

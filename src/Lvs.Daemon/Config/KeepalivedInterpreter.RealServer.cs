@@ -43,10 +43,14 @@ internal sealed partial class KeepalivedInterpreter
                     s.Inhibit = Bool(c);
                     break;
                 default:
-                    if (Checkers.Contains(c.Name))
+                    if (Lvs.Health.CheckerFactory.Kinds.Contains(c.Name))
                     {
                         s.Checkers.Add(c);
-                        _diagnostics.WarnOnce("checker", c.Location, $"'{c.Name}' is kept but not run: health checking is not built yet");
+                    }
+                    else if (Checkers.Contains(c.Name))
+                    {
+                        // Ignoring a checker would keep a dead server in rotation: refuse instead.
+                        _diagnostics.Error(c.Location, $"'{c.Name}' is not built (checkers: {string.Join(", ", Lvs.Health.CheckerFactory.Kinds.Order(StringComparer.Ordinal))})");
                     }
                     else if (!KeptForHealth.Contains(c.Name) && c.Name != "delay_loop")
                     {

@@ -20,7 +20,7 @@ internal sealed partial class KeepalivedInterpreter
         "TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK", "UDP_CHECK", "PING_CHECK", "BFD_CHECK", "FILE_CHECK",
     };
 
-    /// <summary>Health-check and notification keywords: kept in the document for the checkers to come.</summary>
+    /// <summary>Health-check and notification keywords: kept in the document for the health supervisor.</summary>
     private static readonly HashSet<string> KeptForHealth = new(StringComparer.Ordinal)
     {
         "ha_suspend", "virtualhost", "alpha", "omega", "quorum", "hysteresis", "quorum_up", "quorum_down", "smtp_alert",

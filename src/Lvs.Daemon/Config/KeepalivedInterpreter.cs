@@ -7,7 +7,7 @@ namespace Lvs.Daemon.Config;
 /// Turns a keepalived.conf tree into a <see cref="Configuration"/>: global_defs (what applies to a
 /// director), virtual_server_group and virtual_server with their real servers, with keepalived's
 /// defaults (NAT, wlc, weight 1, TCP, delay_loop 60). Statements for features lvsd has not built
-/// (VRRP, checkers) stay in the document and draw one warning each; unknown keywords are warnings
+/// (VRRP) stay in the document and draw one warning each; unknown keywords are warnings
 /// with their line; any error refuses the whole configuration.
 /// </summary>
 internal sealed partial class KeepalivedInterpreter
@@ -24,7 +24,7 @@ internal sealed partial class KeepalivedInterpreter
         ["static_routes"] = "static routes are not managed by lvsd yet",
         ["static_rules"] = "static rules are not managed by lvsd yet",
         ["bfd_instance"] = "BFD is not built yet",
-        ["SSL"] = "health checking is not built yet",
+        ["SSL"] = "SSL_GET client certificates (the SSL block) are not built; SSL_GET checks without them",
         ["net_namespace"] = "lvsd runs in the namespace it is started in",
         ["net_namespace_ipvs"] = "lvsd runs in the namespace it is started in",
         ["instance"] = "lvsd has no instance names",

@@ -300,7 +300,7 @@ public sealed partial class ControlHandler(
             }
 
             ServiceSettings settings = svc.Settings;
-            list.Add(new ServiceStatus(
+            list.Add(WithHealth(svc.Key, new ServiceStatus(
                 svc.Key.IsFwmark
                     ? WireKey.ForFwmark(svc.Key.Address)
                     : new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
@@ -312,7 +312,7 @@ public sealed partial class ControlHandler(
                 PersistenceNetmask = settings.Persistent ? Ipv4.Format(settings.PersistenceMask) : null,
                 OnePacket = settings.OnePacket,
                 Rates = Rates(svc.Counters.Estimator.Rates),
-            });
+            }));
         }
 
         int buckets = workers.Count > 0 ? workers[0].Connections.BucketCount : 0;

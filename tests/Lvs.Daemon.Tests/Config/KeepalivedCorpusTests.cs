@@ -75,10 +75,10 @@ public class KeepalivedCorpusTests
         Assert.DoesNotContain(warnings, w => w.StartsWith("full.conf:13:", StringComparison.Ordinal)); // vrrp_instance is acted on
         Assert.Equal("VI_1", Assert.Single(r.Vrrp.Instances).Name);
         Assert.Contains("full.conf:31:5: unknown keyword 'frobnicate' in virtual_server; ignored", warnings);
-        Assert.Contains(warnings, w => w.StartsWith("full.conf:38:9: 'TCP_CHECK' is kept but not run", StringComparison.Ordinal));
+        Assert.DoesNotContain(warnings, w => w.Contains("TCP_CHECK", StringComparison.Ordinal)); // checkers run now
         Assert.Contains("10-udp.conf:7:5: mh-port only applies to the mh scheduler; ignored", warnings);
         Assert.Contains("20-fwmark.conf:1:1: virtual server has no lvs_sched; using the default 'wlc'", warnings);
-        Assert.Equal(6, warnings.Length); // lvs_sync_daemon and vrrp_instance are acted on
+        Assert.Equal(5, warnings.Length); // lvs_sync_daemon, vrrp_instance and the checkers are acted on
     }
 
     [Fact]
