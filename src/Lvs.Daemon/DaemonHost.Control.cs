@@ -5,6 +5,7 @@ using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Web;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -44,7 +45,20 @@ public sealed partial class DaemonHost
             }
         }
 
+        bool reload = request.Command == Commands.Reload;
+        if (reload)
+        {
+            _notify?.Reloading();
+        }
+
         ControlResponse response = handler.Handle(request);
+        if (reload)
+        {
+            Events.Add(response.Ok ? EventKinds.Reload : EventKinds.ReloadFailed,
+                response.Ok ? "configuration reloaded" : $"reload refused: {response.Message}");
+            _notify?.Ready(response.Ok ? "configuration reloaded" : "reload refused; the previous configuration stays");
+        }
+
         bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero or Commands.Connections or Commands.SetTimeouts);
         if (!response.Ok || !mutating)
         {
@@ -52,6 +66,11 @@ public sealed partial class DaemonHost
         }
 
         Log.Info("configuration changed", ("command", request.Command), ("service", Describe(request)));
+        if (!reload)
+        {
+            Events.Add(EventKinds.Config, $"{request.Command} {Describe(request)}".TrimEnd());
+        }
+
         try
         {
             _steering!.Apply();

@@ -5,6 +5,8 @@ using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Systemd;
+using Lvs.Daemon.Web;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -31,6 +33,8 @@ public sealed partial class DaemonHost : IDisposable
     private NetlinkMirror? _mirror;
     private Worker? _worker;
     private ControlServer? _control;
+    private WebServer? _web;
+    private SdNotify? _notify;
     private int _exitCode;
 
     private DaemonHost()
@@ -52,6 +56,12 @@ public sealed partial class DaemonHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// Recent events for the dashboard (start, reloads, configuration changes; health checkers and
+    /// VRRP add server-down/up and failover). Bounded: the oldest are dropped.
+    /// </summary>
+    public EventRing Events { get; } = new(256, TimeProvider.System);
+
     /// <summary>Blocks until a signal or a worker failure; returns the exit code.</summary>
     public int WaitForExit()
     {
@@ -62,6 +72,7 @@ public sealed partial class DaemonHost : IDisposable
     public void Dispose()
     {
         _estimator?.Dispose();
+        _web?.Dispose();
         _control?.Dispose();
         _worker?.Dispose();
         try
@@ -83,6 +94,8 @@ public sealed partial class DaemonHost : IDisposable
         {
             s.Dispose();
         }
+
+        _notify?.Dispose();
     }
 
     private void Init(Options options)
@@ -136,6 +149,7 @@ public sealed partial class DaemonHost : IDisposable
         _worker = new Worker(director, mirror, netlink, ports);
         _worker.Failed += () =>
         {
+            Events.Add(EventKinds.Error, "the worker failed; lvsd stops");
             _exitCode = 1;
             _stop.Set();
         };
@@ -183,15 +197,41 @@ public sealed partial class DaemonHost : IDisposable
             {
                 ctx.Cancel = true;
                 Log.Info("stopping", ("signal", ctx.Signal));
+                Events.Add(EventKinds.Stop, $"stopping on {ctx.Signal}");
+                _notify?.Stopping();
                 _stop.Set();
             }));
         }
 
         // ip_vs_est: rates are estimated every 2 s, off the data path.
         _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
+        if (options.Web is { } web)
+        {
+            StartWeb(web, handler, director);
+        }
+
         _worker.Start();
         _control.Start();
-        Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
+        string ifaces = string.Join(",", links.Select(l => l.Name));
+        Log.Info("lvsd started", ("interfaces", ifaces), ("control", options.ControlPath), ("web", options.Web?.ToString() ?? "off"));
+        Events.Add(EventKinds.Start, $"lvsd started on {ifaces}");
+        _notify = SdNotify.FromEnvironment();
+        _notify?.Ready($"serving {services.Snapshot().Count} services on {ifaces}");
+    }
+
+    private void StartWeb(WebEndpoint endpoint, ControlHandler handler, Director director)
+    {
+        // Health checks (issue 6), VRRP and sync (issue 7) pass their sources here once they are
+        // built; until then their series and panels are absent rather than made up.
+        var snapshots = new WebSnapshotProvider(handler.Handle, () => [director.Frames], TimeProvider.System);
+        try
+        {
+            _web = WebServer.Start(endpoint, snapshots, Events);
+        }
+        catch (IOException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
     }
 
     /// <summary>Asks for every real server's MAC now, so the first packets need not wait for ARP.</summary>
