@@ -65,8 +65,8 @@ public static class Log
     public static void Error(string message, params (string Key, object? Value)[] fields) => Write(LogLevel.Error, message, fields);
 
     /// <summary>Formats one line without writing it (what <see cref="Output"/> would receive).</summary>
-    public static string FormatLine(DateTime utc, LogLevel level, string message, (string Key, object? Value)[] fields) =>
-        Format == LogFormat.Json ? JsonLine(utc, level, message, fields) : TextLine(utc, level, message, fields);
+    public static string FormatLine(LogFormat format, DateTime utc, LogLevel level, string message, (string Key, object? Value)[] fields) =>
+        format == LogFormat.Json ? JsonLine(utc, level, message, fields) : TextLine(utc, level, message, fields);
 
     private static void Write(LogLevel level, string message, (string Key, object? Value)[] fields)
     {
@@ -75,7 +75,7 @@ public static class Log
             return;
         }
 
-        string line = FormatLine(DateTime.UtcNow, level, message, fields);
+        string line = FormatLine(Format, DateTime.UtcNow, level, message, fields);
         lock (Gate)
         {
             Output.WriteLine(line);

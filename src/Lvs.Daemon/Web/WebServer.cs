@@ -60,7 +60,9 @@ public sealed partial class WebServer : IDisposable
             KestrelServerLimits l = k.Limits;
             l.MaxConcurrentConnections = MaxConnections;
             l.MaxConcurrentUpgradedConnections = 0;
-            l.MaxRequestBodySize = 0;
+            // GET and HEAD carry no body; a small one is read and discarded so the 405 arrives
+            // intact, a larger one is refused (413) and its connection closed.
+            l.MaxRequestBodySize = 1024;
             l.MaxRequestHeaderCount = 32;
             l.MaxRequestHeadersTotalSize = 8 * 1024;
             l.MaxRequestLineSize = 2 * 1024;
@@ -131,6 +133,7 @@ public sealed partial class WebServer : IDisposable
         {
             res.StatusCode = StatusCodes.Status405MethodNotAllowed;
             res.Headers.Allow = "GET, HEAD";
+            res.Headers.Connection = "close";
             await Text(res, "only GET and HEAD: this listener cannot change anything\n");
             return;
         }
