@@ -216,7 +216,8 @@ public sealed partial class DaemonHost : IDisposable
         Log.Info("lvsd started", ("interfaces", ifaces), ("control", options.ControlPath), ("web", options.Web?.ToString() ?? "off"));
         Events.Add(EventKinds.Start, $"lvsd started on {ifaces}");
         _notify = SdNotify.FromEnvironment();
-        _notify?.Ready($"serving {services.Snapshot().Count} services on {ifaces}");
+        int count = services.Snapshot().Count;
+        _notify?.Ready($"serving {count} virtual service{(count == 1 ? "" : "s")} on {ifaces}");
     }
 
     private void StartWeb(WebEndpoint endpoint, ControlHandler handler, Director director)

@@ -192,6 +192,49 @@ public sealed class WebServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Connections_PastTheCap_ClosedUnserved()
+    {
+        string path = Path.Combine(_dir, "web.sock");
+        var idle = new List<Socket>();
+        try
+        {
+            // Connected but silent clients hold their slots until the header timeout (10 s).
+            for (int i = 0; i < WebServer.MaxConnections; i++)
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                s.Connect(new UnixDomainSocketEndPoint(path));
+                idle.Add(s);
+            }
+
+            await Task.Delay(300);
+            using var extra = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            extra.Connect(new UnixDomainSocketEndPoint(path));
+            extra.Send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"u8);
+            extra.ReceiveTimeout = 5000;
+            byte[] buffer = new byte[256];
+            int n;
+            try
+            {
+                n = extra.Receive(buffer);
+            }
+            catch (SocketException)
+            {
+                n = 0;
+            }
+
+            Assert.Equal(0, n);
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+
+        // Once they are gone, requests are served again.
+        using HttpResponseMessage r = await _http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+    }
+
+    [Fact]
     public void Start_SocketInUse_IOException()
     {
         var snapshots = new WebSnapshotProvider(_handler.Handle, () => [], TimeProvider.System);
