@@ -67,7 +67,8 @@ public sealed partial class WebServer : IDisposable
             l.MaxRequestHeadersTotalSize = 8 * 1024;
             l.MaxRequestLineSize = 2 * 1024;
             l.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            l.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            // Also the time a new connection may stay silent before its first request.
+            l.KeepAliveTimeout = TimeSpan.FromSeconds(10);
             l.MaxResponseBufferSize = 64 * 1024;
             if (endpoint.UnixPath is { } unix)
             {
