@@ -135,13 +135,19 @@ public sealed partial class DaemonHost
     private static IReadOnlyList<DropCount> PortDrops(IReadOnlyList<Port> ports)
     {
         ulong ring = 0, noBuffers = 0, tooBig = 0, other = 0;
-        foreach (Port p in ports)
+
+        // PACKET_STATISTICS resets the kernel's counts on every read and the ring adds them up;
+        // the control socket and the web listener read concurrently, so one at a time.
+        lock (ports)
         {
-            ring += p.Ring.ReadStatistics().Drops;
-            SenderStats s = p.Sender.ReadStatistics();
-            noBuffers += s.DroppedNoBuffers;
-            tooBig += s.DroppedTooBig;
-            other += s.DroppedMalformed + s.DroppedOther;
+            foreach (Port p in ports)
+            {
+                ring += p.Ring.ReadStatistics().Drops;
+                SenderStats s = p.Sender.ReadStatistics();
+                noBuffers += s.DroppedNoBuffers;
+                tooBig += s.DroppedTooBig;
+                other += s.DroppedMalformed + s.DroppedOther;
+            }
         }
 
         return
