@@ -95,6 +95,10 @@ public sealed class DashboardBrowserTests : IClassFixture<WebLabFixture>, IDispo
             }
 
             await Screenshot(page, "dashboard-nat-rs2-stopped.png");
+
+            // Features lvsd does not run have no panel (nothing made up): no VRRP, no sync here.
+            Assert.False(await page.Locator("#vrrp-panel").IsVisibleAsync());
+            Assert.False(await page.Locator("#sync-panel").IsVisibleAsync());
             Assert.True(await page.Locator("#events li").CountAsync() > 0, "no events shown");
         }
         finally
