@@ -11,17 +11,16 @@ namespace Lvs.Lab.Tests;
 /// namespace by a wrapper script (so every HTTP request stays in the lab), driven by Playwright
 /// over a pipe. Saves screenshots under TestResults/.
 /// </summary>
-public sealed class DashboardBrowserTests : IClassFixture<WebLabFixture>, IDisposable
+public sealed class DashboardBrowserTests : IClassFixture<DashboardLabFixture>, IDisposable
 {
     private static readonly TimeSpan Load = TimeSpan.FromSeconds(30);
-    private readonly WebLabFixture _fixture;
+    private readonly DashboardLabFixture _fixture;
     private readonly ITestOutputHelper _output;
 
-    public DashboardBrowserTests(WebLabFixture fixture, ITestOutputHelper output)
+    public DashboardBrowserTests(DashboardLabFixture fixture, ITestOutputHelper output)
     {
         _fixture = fixture;
         _output = output;
-        fixture.Lab?.Lvsadm("-C").EnsureSuccess();
     }
 
     private NatLab Lab => _fixture.Lab ?? throw new InvalidOperationException("lab not built");
@@ -29,7 +28,7 @@ public sealed class DashboardBrowserTests : IClassFixture<WebLabFixture>, IDispo
     [BrowserFact]
     public async Task Dashboard_DuringTraffic_BothServersRisingCountersThenStoppedServerSeen()
     {
-        Lab.AddService("rr", 1, 1);
+        // The service comes from the fixture's keepalived.conf (rr over both, TCP_CHECK each).
         RealServer rs1 = Lab.RealServers[0], rs2 = Lab.RealServers[1];
         string wrapper = Path.Combine(Lab.TempDirectory, "chromium-in-director.sh");
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec ip netns exec {Lab.DirectorNamespace} /usr/bin/chromium \"$@\"\n");
@@ -76,10 +75,12 @@ public sealed class DashboardBrowserTests : IClassFixture<WebLabFixture>, IDispo
             var clock = Stopwatch.StartNew();
             if (await HealthPanelShown(page))
             {
-                // With a health checker (issue 6), its verdict reaches the page within its interval.
-                await Assertions.Expect(row2.Locator("td.health")).ToHaveTextAsync("down", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+                // With health checks (issue 6), the checker's verdict reaches the page within its
+                // interval: a failed connect after the connect timeout, the retries, the next
+                // delay_loop, plus one dashboard tick; 10 s bounds all of that with room to spare.
+                await Assertions.Expect(row2.Locator("td.health")).ToHaveTextAsync("down", new LocatorAssertionsToHaveTextOptions { Timeout = 10_000 });
                 await Assertions.Expect(row1.Locator("td.health")).ToHaveTextAsync("up");
-                _output.WriteLine($"rs2 shown down after {clock.Elapsed.TotalSeconds:0.0} s");
+                _output.WriteLine($"{rs2.Name} shown down after {clock.Elapsed.TotalSeconds:0.0} s");
             }
             else
             {

@@ -14,6 +14,45 @@ public sealed class WebLabFixture() : LabFixture<NatLab>(NatLab.Create, lab => l
     public const string BaseUrl = "http://" + Listen;
 }
 
+/// <summary>
+/// The browser test's lab: lvsd --web as in <see cref="WebLabFixture"/>, its service from a
+/// keepalived.conf with a TCP_CHECK per real server every second (delay_loop 1) and
+/// inhibit_on_failure, so a failed server stays listed with weight 0. lvsd parses the checkers
+/// today and acts on them once health checks (issue 6) are built.
+/// </summary>
+public sealed class DashboardLabFixture() : LabFixture<NatLab>(NatLab.Create, Start)
+{
+    /// <summary>The checkers' interval (delay_loop), connect timeout and retries.</summary>
+    public const int DelayLoopSeconds = 1, ConnectTimeoutSeconds = 1, Retries = 1;
+
+    private static void Start(NatLab lab)
+    {
+        string servers = string.Concat(lab.RealServers.Select(rs => $$"""
+                real_server {{rs.Address}} 80 {
+                    weight 1
+                    inhibit_on_failure
+                    TCP_CHECK {
+                        connect_timeout {{ConnectTimeoutSeconds}}
+                        retry {{Retries}}
+                        delay_before_retry 1
+                    }
+                }
+
+            """));
+        string config = Path.Combine(lab.TempDirectory, "keepalived.conf");
+        File.WriteAllText(config, $$"""
+            virtual_server {{LabTopology.Vip}} 80 {
+                delay_loop {{DelayLoopSeconds}}
+                lb_algo rr
+                lb_kind NAT
+                protocol TCP
+            {{servers}}}
+
+            """);
+        lab.StartLvsd("--web", WebLabFixture.Listen, "--config", config);
+    }
+}
+
 /// <summary>Reads what the web E2E tests compare: metrics text and lvsadm's exact stats.</summary>
 public static class WebLabReading
 {
