@@ -15,6 +15,8 @@ command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-ba
 command -v dig >/dev/null || need+=(bind9-dnsutils)
 # The VRRP interop tests run Debian's keepalived (VRRP only, inside test namespaces) as our peer.
 command -v keepalived >/dev/null || [[ -x /usr/sbin/keepalived ]] || need+=(keepalived)
+# The dashboard's browser test: Playwright drives Debian's chromium (no browser download).
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

@@ -47,9 +47,15 @@ public sealed partial class Director
     /// <summary>Connection sync of this worker (master side): null when lvsd runs no sync daemon.</summary>
     public Sync.SyncSource? Sync { get; set; }
 
+    private long _frames;
+
+    /// <summary>Frames this worker has processed (lvs_worker_packets_total); written by its thread only.</summary>
+    public long Frames => Volatile.Read(ref _frames);
+
     /// <summary>Decides what happens to one frame; the frame may be rewritten in place.</summary>
     public Verdict Process(Span<byte> frame, in PacketMeta meta, long now)
     {
+        _frames++;
         Verdict v = Classify(frame, meta, now);
         if (v.Kind == VerdictKind.Drop)
         {

@@ -5,6 +5,7 @@ using Lvs.Core.Connections;
 using Lvs.Core.Services;
 using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Web;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -49,7 +50,20 @@ public sealed partial class DaemonHost
             }
         }
 
+        bool reload = request.Command == Commands.Reload;
+        if (reload)
+        {
+            _notify?.Reloading();
+        }
+
         ControlResponse response = handler.Handle(request);
+        if (reload)
+        {
+            Events.Add(response.Ok ? EventKinds.Reload : EventKinds.ReloadFailed,
+                response.Ok ? "configuration reloaded" : $"reload refused: {response.Message}");
+            _notify?.Ready(response.Ok ? "configuration reloaded" : "reload refused; the previous configuration stays");
+        }
+
         bool mutating = request.Command is not (Commands.List or Commands.Drops or Commands.Zero or Commands.Connections or Commands.SetTimeouts);
         if (!response.Ok || !mutating)
         {
@@ -57,6 +71,11 @@ public sealed partial class DaemonHost
         }
 
         Log.Info("configuration changed", ("command", request.Command), ("service", Describe(request)));
+        if (!reload)
+        {
+            Events.Add(EventKinds.Config, $"{request.Command} {Describe(request)}".TrimEnd());
+        }
+
         try
         {
             _steering!.Apply();
@@ -121,13 +140,19 @@ public sealed partial class DaemonHost
     private static IReadOnlyList<DropCount> PortDrops(IReadOnlyList<Port> ports)
     {
         ulong ring = 0, noBuffers = 0, tooBig = 0, other = 0;
-        foreach (Port p in ports)
+
+        // PACKET_STATISTICS resets the kernel's counts on every read and the ring adds them up;
+        // the control socket and the web listener read concurrently, so one at a time.
+        lock (ports)
         {
-            ring += p.Ring.ReadStatistics().Drops;
-            SenderStats s = p.Sender.ReadStatistics();
-            noBuffers += s.DroppedNoBuffers;
-            tooBig += s.DroppedTooBig;
-            other += s.DroppedMalformed + s.DroppedOther;
+            foreach (Port p in ports)
+            {
+                ring += p.Ring.ReadStatistics().Drops;
+                SenderStats s = p.Sender.ReadStatistics();
+                noBuffers += s.DroppedNoBuffers;
+                tooBig += s.DroppedTooBig;
+                other += s.DroppedMalformed + s.DroppedOther;
+            }
         }
 
         return

@@ -8,6 +8,8 @@ using Lvs.Daemon.Control;
 using Lvs.Daemon.DataPath;
 using Lvs.Daemon.Health;
 using Lvs.Daemon.Sync;
+using Lvs.Daemon.Systemd;
+using Lvs.Daemon.Web;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -36,6 +38,8 @@ public sealed partial class DaemonHost : IDisposable
     private ControlServer? _control;
     private SyncDaemon? _sync;
     private HealthSupervisor? _health;
+    private WebServer? _web;
+    private SdNotify? _notify;
     private int _exitCode;
 
     private DaemonHost()
@@ -57,6 +61,12 @@ public sealed partial class DaemonHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// Recent events for the dashboard (start, reloads, configuration changes; health checkers and
+    /// VRRP add server-down/up and failover). Bounded: the oldest are dropped.
+    /// </summary>
+    public EventRing Events { get; } = new(256, TimeProvider.System);
+
     /// <summary>Blocks until a signal or a worker failure; returns the exit code.</summary>
     public int WaitForExit()
     {
@@ -69,6 +79,7 @@ public sealed partial class DaemonHost : IDisposable
         StopVrrp();
         _estimator?.Dispose();
         _health?.Dispose();
+        _web?.Dispose();
         _control?.Dispose();
         _sync?.Dispose();
         _worker?.Dispose();
@@ -91,6 +102,8 @@ public sealed partial class DaemonHost : IDisposable
         {
             s.Dispose();
         }
+
+        _notify?.Dispose();
     }
 
     private void Init(Options options)
@@ -98,7 +111,7 @@ public sealed partial class DaemonHost : IDisposable
         var services = new ServiceTable(workers: 1);
         var timeouts = new ConnectionTimeouts();
         var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
-        var syncSource = new SyncSource(new SyncRing(), new SyncCounters());
+        var syncSource = new SyncSource(new SyncRing(), new Lvs.Core.Sync.SyncCounters());
         var director = new Director(services, worker: 0, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSource };
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
@@ -145,6 +158,7 @@ public sealed partial class DaemonHost : IDisposable
         _worker = new Worker(director, mirror, netlink, ports);
         _worker.Failed += () =>
         {
+            Events.Add(EventKinds.Error, "the worker failed; lvsd stops");
             _exitCode = 1;
             _stop.Set();
         };
@@ -159,7 +173,10 @@ public sealed partial class DaemonHost : IDisposable
             {
                 ApplySteeringAfterConfig();
                 ResolveAllServers(services);
-            });
+            })
+            {
+                Transition = (up, text) => Events.Add(up ? EventKinds.ServerUp : EventKinds.ServerDown, text),
+            };
             reloader = new ConfigReloader(configPath, services, timeouts, _health);
             ControlResponse loaded = reloader.Reload("start");
             if (!loaded.Ok)
@@ -203,6 +220,8 @@ public sealed partial class DaemonHost : IDisposable
             {
                 ctx.Cancel = true;
                 Log.Info("stopping", ("signal", ctx.Signal));
+                Events.Add(EventKinds.Stop, $"stopping on {ctx.Signal}");
+                _notify?.Stopping();
                 _stop.Set();
             }));
         }
@@ -216,11 +235,41 @@ public sealed partial class DaemonHost : IDisposable
             // After the worker and the sync daemon: a new master forwards at once, and the
             // instance lvs_sync_daemon names moves the sync role with it.
             StartVrrp(vrrpConfigPath, syncInstance);
+            PublishVrrpEvents();
+        }
+
+        if (options.Web is { } web)
+        {
+            StartWeb(web, handler, director);
         }
 
         _control.Start();
         _health?.Start();
-        Log.Info("lvsd started", ("interfaces", string.Join(",", links.Select(l => l.Name))), ("control", options.ControlPath));
+        string ifaces = string.Join(",", links.Select(l => l.Name));
+        Log.Info("lvsd started", ("interfaces", ifaces), ("control", options.ControlPath), ("web", options.Web?.ToString() ?? "off"));
+        Events.Add(EventKinds.Start, $"lvsd started on {ifaces}");
+        _notify = SdNotify.FromEnvironment();
+        int count = services.Snapshot().Count;
+        _notify?.Ready($"serving {count} virtual service{(count == 1 ? "" : "s")} on {ifaces}");
+    }
+
+    private void StartWeb(WebEndpoint endpoint, ControlHandler handler, Director director)
+    {
+        // Health, VRRP and sync series and panels appear only when those features run.
+        Lvs.Vrrp.VrrpService? vrrp = Vrrp;
+        SyncDaemon? sync = _sync;
+        var snapshots = new WebSnapshotProvider(handler.Handle, () => [director.Frames], TimeProvider.System,
+            _health is null ? null : new HealthSource(handler.Handle),
+            vrrp is null ? null : new VrrpSource(() => Vrrp),
+            sync is null ? null : new WebSyncSource(sync));
+        try
+        {
+            _web = WebServer.Start(endpoint, snapshots, Events);
+        }
+        catch (IOException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
     }
 
     /// <summary>Asks for every real server's MAC now, so the first packets need not wait for ARP.</summary>

@@ -1,4 +1,5 @@
 using Lvs.Contracts;
+using Lvs.Linux;
 
 namespace Lvs.Daemon;
 
@@ -18,6 +19,11 @@ public sealed record Options
                                 fwmark services (default lvs_fwmark)
           --expire-nodest-conn  expire a deleted real server's connections on their next
                                 packet (ip_vs's expire_nodest_conn); default: they drain
+          --web ADDR:PORT       serve /metrics (Prometheus), the dashboard (/) and its API
+                                (/api/status, /api/events), read-only; off by default.
+                                --web unix:/PATH listens on a Unix socket (mode 0600)
+          --log-level LEVEL     debug, info (default), warn or error
+          --log-format FORMAT   text (default: time level=... msg=... key=value) or json
           -h, --help            this text
         lvsd runs in the foreground, logs to stderr and stops on SIGINT or SIGTERM,
         removing the nftables rules it installed.
@@ -38,6 +44,13 @@ public sealed record Options
     public bool ExpireNodestConn { get; init; }
 
     public string? ConfigPath { get; init; }
+
+    /// <summary>Where the web listener binds (--web); null = no listener.</summary>
+    public Web.WebEndpoint? Web { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Info;
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
     /// <summary>Parses the arguments; on error returns null with a one-line message.</summary>
     public static Options? Parse(string[] args, out string? error)
@@ -114,6 +127,39 @@ public sealed record Options
                     }
 
                     options = options with { FwmarkTable = marks };
+                    break;
+                case "--web":
+                    if (!Daemon.Web.WebEndpoint.TryParse(Value(), out Web.WebEndpoint? web, out string? webError))
+                    {
+                        error = $"--web: {webError}";
+                        return null;
+                    }
+
+                    options = options with { Web = web };
+                    break;
+                case "--log-level":
+                    if (!Log.TryParseLevel(Value(), out LogLevel level))
+                    {
+                        error = "--log-level needs debug, info, warn or error";
+                        return null;
+                    }
+
+                    options = options with { LogLevel = level };
+                    break;
+                case "--log-format":
+                    switch (Value())
+                    {
+                        case "text":
+                            options = options with { LogFormat = LogFormat.Text };
+                            break;
+                        case "json":
+                            options = options with { LogFormat = LogFormat.Json };
+                            break;
+                        default:
+                            error = "--log-format needs text or json";
+                            return null;
+                    }
+
                     break;
                 case "--nft-table":
                     string? table = Value();

@@ -1,3 +1,4 @@
+using Lvs.Linux;
 using Lvs.Linux.PacketIO;
 
 namespace Lvs.Daemon;
@@ -20,6 +21,8 @@ public static class Program
             return 0;
         }
 
+        Log.MinLevel = options.LogLevel;
+        Log.Format = options.LogFormat;
         if (!Capabilities.CanOpenPacketSocket(out string reason))
         {
             Console.Error.WriteLine($"lvsd: {reason}");

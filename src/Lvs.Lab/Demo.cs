@@ -15,12 +15,15 @@ internal static class Demo
     public static int Run(LabOptions options, IReadOnlyList<ForwardingMethod> methods, TextWriter output)
     {
         var failed = new List<ForwardingMethod>();
+        using var dashboard = WebProxy.Start();
+        output.WriteLine($"dashboard while the demo runs: {dashboard.Url}");
+        output.WriteLine();
         foreach (var method in methods)
         {
             bool ok;
             try
             {
-                ok = RunOne(method, options, output);
+                ok = RunOne(method, options, output, dashboard);
             }
             catch (LabException ex)
             {
@@ -46,10 +49,11 @@ internal static class Demo
         return 0;
     }
 
-    private static bool RunOne(ForwardingMethod method, LabOptions options, TextWriter output)
+    private static bool RunOne(ForwardingMethod method, LabOptions options, TextWriter output, WebProxy dashboard)
     {
         output.WriteLine($"=== {LabSetup.Describe(method)}: {LabSetup.Explain(method)} ===");
         using var lab = LabSetup.CreateAndStart(method, options);
+        dashboard.Target = options.Web ? lab.WebSocketPath : null;
         output.WriteLine($"namespaces: {lab.NamespaceSummary}");
         output.WriteLine("$ lvsadm -L -n");
         output.Write(lab.Lvsadm("-L", "-n").EnsureSuccess().Stdout);
@@ -77,6 +81,7 @@ internal static class Demo
 
         int failures = results.Count(r => r.Server is null);
         string summary = lab.NamespaceSummary;
+        dashboard.Target = null;
         lab.Dispose();
         output.WriteLine($"removed namespaces {summary}; stopped {(method == ForwardingMethod.Nat ? "lvsd and nginx" : "lvsd, nginx and lvs-agent")}");
         if (failures > 0)

@@ -13,7 +13,7 @@ internal static partial class LabCommands
     public static bool TryParseOptions(
         ReadOnlySpan<string> args, TextWriter log, out LabOptions options, out IReadOnlyList<ForwardingMethod> methods, out string error)
     {
-        options = new LabOptions { Log = line => log.WriteLine(line) };
+        options = new LabOptions { Log = line => log.WriteLine(line), Web = true };
         methods = [ForwardingMethod.Nat, ForwardingMethod.Dr, ForwardingMethod.Tun];
         error = "";
         for (int i = 0; i < args.Length; i++)
@@ -45,12 +45,15 @@ internal static partial class LabCommands
     public static int Up(LabOptions options, ForwardingMethod method, TextWriter output, ManualResetEventSlim interrupted)
     {
         using var lab = LabSetup.CreateAndStart(method, options);
+        using var dashboard = WebProxy.Start();
+        dashboard.Target = lab.WebSocketPath;
         output.WriteLine($"""
             {LabSetup.Describe(method)} lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
               namespaces: {lab.NamespaceSummary}
               client:   ip netns exec {lab.ClientNamespace} curl http://{LabTopology.Vip}/
               lvsadm:   {LvsBin.Program("lvsadm")} --control {lab.ControlPath} -L -n
               director: ip netns exec {lab.DirectorNamespace} bash
+              dashboard: {dashboard.Url} (metrics: {dashboard.Url}metrics; lvsd listens on {lab.WebSocketPath})
             """);
         while (!interrupted.Wait(TimeSpan.FromSeconds(1)))
         {

@@ -18,6 +18,9 @@ public sealed record LabOptions
     /// <summary>How long to wait after building before traffic (fresh namespaces need 1-2 s).</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>lvsd serves its dashboard and /metrics on <see cref="LabTopology.WebSocketPath"/> (demo and up).</summary>
+    public bool Web { get; init; }
+
     /// <summary>Progress messages (one line each); ignored when null.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -28,7 +28,7 @@ public static class LabSetup
         };
         try
         {
-            lab.StartLvsd();
+            lab.StartLvsd(options.Web ? lab.WebArgs : []);
             if (lab is DirectReturnLab direct)
             {
                 direct.StartAgents();

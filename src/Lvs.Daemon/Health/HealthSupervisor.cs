@@ -47,6 +47,9 @@ public sealed partial class HealthSupervisor : IDisposable
     /// <param name="table">The live service table.</param>
     /// <param name="changeGate">The daemon's lock that serialises every change to the table.</param>
     /// <param name="afterChange">Called (under the gate) after the supervisor changed the table: steering rules, ARP.</param>
+    /// <summary>Called on each up/down transition with (now up, description), for the dashboard's events.</summary>
+    public Action<bool, string>? Transition { get; set; }
+
     public HealthSupervisor(ServiceTable table, object changeGate, Action afterChange, TimeProvider? time = null, int maxConcurrentChecks = 256)
     {
         _table = table;
@@ -148,6 +151,7 @@ public sealed partial class HealthSupervisor : IDisposable
             entry.Since = _time.GetUtcNow();
             Log.Info("real server health changed", ("service", service.Key), ("server", entry.Name), ("from", before), ("to", after),
                 ("reason", change.Reason), ("weight", entry.EffectiveWeight));
+            Transition?.Invoke(after != "down", $"{service.Key} {entry.Name}: {before} -> {after} ({change.Reason})");
             if (before == "down" || after == "down")
             {
                 string? script = after == "down" ? HealthBlocks.Value(entry.Config.Statement, "notify_down") : HealthBlocks.Value(entry.Config.Statement, "notify_up");
