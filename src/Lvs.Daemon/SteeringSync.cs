@@ -92,7 +92,12 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             };
             if (svc.Key.IsFwmark)
             {
-                marks.Add(svc.Key.Mark);
+                // The marking rules lvsd reads are IPv4 (ip daddr): steering them for an IPv6-only
+                // mark would drop IPv4 traffic no service takes.
+                if (!svc.Key.IsV6)
+                {
+                    marks.Add(svc.Key.Mark);
+                }
             }
             else
             {

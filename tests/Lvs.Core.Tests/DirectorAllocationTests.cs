@@ -1,4 +1,7 @@
 using Lvs.Core.Forwarding;
+using Lvs.Core.Packets;
+using Lvs.Core.Services;
+using Lvs.Core.Tests.TestSupport;
 using Lvs.Core.Tests.Forwarding;
 
 namespace Lvs.Core.Tests;
@@ -32,14 +35,14 @@ public class DirectorAllocationTests
     [Fact]
     public void Process_EstablishedIpv6Flow_AllocatesNothing()
     {
-        var services = new Services.ServiceTable(workers: 1);
-        var key = new Services.ServiceKey(Services.IpProtocol.Tcp, Packets.Ipv6Address.Parse(DirectorIpv6Tests.Vip), 80);
+        var services = new ServiceTable(workers: 1);
+        var key = new ServiceKey(IpProtocol.Tcp, Ipv6Address.Parse(DirectorIpv6Tests.Vip), 80);
         services.AddService(key, "rr");
-        services.AddServer(key, Packets.Ipv6Address.Parse(DirectorIpv6Tests.Rs), 8080, Services.ForwardMethod.Masquerade, 1);
+        services.AddServer(key, Ipv6Address.Parse(DirectorIpv6Tests.Rs), 8080, ForwardMethod.Masquerade, 1);
         var director = new Director(services);
-        director.Process(DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, Packets.TcpSegment.Syn)), default, 0);
-        byte[] inbound = DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, Packets.TcpSegment.Ack, [1, 2, 3]));
-        byte[] outbound = DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Rs, 8080, DirectorIpv6Tests.Client, 40000, Packets.TcpSegment.Ack, [4, 5, 6]));
+        director.Process(DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, TcpSegment.Syn)), default, 0);
+        byte[] inbound = DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, TcpSegment.Ack, [1, 2, 3]));
+        byte[] outbound = DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Rs, 8080, DirectorIpv6Tests.Client, 40000, TcpSegment.Ack, [4, 5, 6]));
         byte[] frame = new byte[inbound.Length];
 
         Run(director, inbound, outbound, frame, 20_000);

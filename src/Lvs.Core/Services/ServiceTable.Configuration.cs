@@ -156,6 +156,12 @@ public sealed partial class ServiceTable
                 {
                     return $"service {s.Key}: real server {d.Address.WithPort(d.Port)}: weight {d.Weight} out of range 0..65535";
                 }
+
+                // ip_vs: only a tunnel can carry one family inside the other.
+                if (d.Address.IsV6 != s.Key.IsV6 && d.Method != ForwardMethod.Tunnel)
+                {
+                    return $"service {s.Key}: real server {d.Address.WithPort(d.Port)}: Different address family is allowed only for tunneling servers";
+                }
             }
         }
 
