@@ -118,7 +118,8 @@ public sealed partial class DaemonHost
     }
 
     private static string Describe(ControlRequest r) =>
-        r.Service is null ? "" : $"{r.Service.Protocol} {HostPort(r.Service.Address, r.Service.Port)}" + (r.Server is null ? "" : $" -> {HostPort(r.Server.Address, r.Server.Port)}");
+        r.Service is null ? ""
+        : (r.Service.Protocol == "fwmark" ? $"fwmark {r.Service.Fwmark}{(r.Service.Ipv6 ? " -6" : "")}" : $"{r.Service.Protocol} {HostPort(r.Service.Address, r.Service.Port)}") + (r.Server is null ? "" : $" -> {HostPort(r.Server.Address, r.Server.Port)}");
 
     // ipvsadm's form: IPv6 in brackets, so the port stays readable.
     private static string HostPort(string address, ushort port) => address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
