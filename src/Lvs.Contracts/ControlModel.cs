@@ -11,6 +11,9 @@ public sealed record ServiceKey(string Protocol, string Address, ushort Port)
     /// <summary>For Protocol "fwmark": the mark, 1..2^32-1 (ipvsadm -f).</summary>
     public uint Fwmark { get; init; }
 
+    /// <summary>For Protocol "fwmark": the service is IPv6 (ipvsadm -f N -6); it then takes only IPv6 packets.</summary>
+    public bool Ipv6 { get; init; }
+
     /// <summary>A fwmark service's key.</summary>
     public static ServiceKey ForFwmark(uint mark) => new("fwmark", "", 0) { Fwmark = mark };
 }
@@ -28,7 +31,7 @@ public sealed record ServiceOptions(string Scheduler)
     /// <summary>Persistence timeout in seconds (ipvsadm -p [timeout], default 300).</summary>
     public int PersistenceTimeout { get; init; }
 
-    /// <summary>Persistence granularity (ipvsadm -M), a dotted IPv4 netmask; null = 255.255.255.255.</summary>
+    /// <summary>Persistence granularity (ipvsadm -M): a dotted netmask for an IPv4 service, a prefix length ("64") for an IPv6 one; null = all bits.</summary>
     public string? PersistenceNetmask { get; init; }
 
     /// <summary>One-packet scheduling for UDP (ipvsadm -o/--ops).</summary>
@@ -274,7 +277,7 @@ public sealed record ServiceStatus(
     /// <summary>Persistence timeout in seconds.</summary>
     public int PersistenceTimeout { get; init; }
 
-    /// <summary>Persistence netmask, dotted (ipvsadm prints it when not 255.255.255.255).</summary>
+    /// <summary>Persistence netmask: dotted for IPv4, a prefix length for IPv6 (ipvsadm prints it when not all bits).</summary>
     public string? PersistenceNetmask { get; init; }
 
     public bool OnePacket { get; init; }

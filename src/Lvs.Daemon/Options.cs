@@ -15,8 +15,8 @@ public sealed record Options
                                 non-loopback interface of this network namespace)
           --max-connections N   upper bound of the connection table (default 4194304)
           --nft-table NAME      nftables netdev table for the steering rules (default lvsd)
-          --fwmark-table NAME   nftables table (family ip) with the marking rules of
-                                fwmark services (default lvs_fwmark)
+          --fwmark-table NAME   nftables tables (families ip and ip6) with the marking
+                                rules of fwmark services (default lvs_fwmark)
           --expire-nodest-conn  expire a deleted real server's connections on their next
                                 packet (ip_vs's expire_nodest_conn); default: they drain
           --web ADDR:PORT       serve /metrics (Prometheus), the dashboard (/) and its API

@@ -10,7 +10,7 @@ namespace Lvs.Daemon;
 /// every real server's replies (except those to the director's own addresses), are dropped at
 /// netdev ingress so the kernel neither answers nor forwards them — the packet sockets still see them.
 /// </summary>
-/// <param name="fwmarkTable">The nftables table (family ip) holding the operator's marking rules for fwmark services.</param>
+/// <param name="fwmarkTable">The nftables tables (families ip and ip6: -f N and -f N -6) holding the operator's marking rules for fwmark services.</param>
 public sealed class SteeringSync(NftSteering nft, ServiceTable services, NetlinkMirror mirror, IReadOnlyList<string> devices,
     string fwmarkTable = FwmarkRules.DefaultTable)
 {
@@ -55,6 +55,26 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             IpProtocol protocol = r.Protocol switch { "tcp" => IpProtocol.Tcp, "udp" => IpProtocol.Udp, _ => IpProtocol.Ip };
             PortRange[] dports = [.. r.DestinationPorts.Select(p => new PortRange(p.Low, p.High))];
             PortRange[] sports = [.. r.SourcePorts.Select(p => new PortRange(p.Low, p.High))];
+            if (r.IsIpv6)
+            {
+                IReadOnlyList<Prefix6> sources6 = r.Sources6.Count > 0 ? r.Sources6 : [new Prefix6(default, 0)];
+                foreach (Prefix6 d in r.Destinations6)
+                {
+                    foreach (Prefix6 s in sources6)
+                    {
+                        list.Add(new FwmarkRule(r.Mark, protocol, DestinationPorts: dports, SourcePorts: sports)
+                        {
+                            Destination6 = new Lvs.Core.Packets.Ipv6Address(d.Address.High, d.Address.Low),
+                            Destination6Prefix = d.Length,
+                            Source6 = new Lvs.Core.Packets.Ipv6Address(s.Address.High, s.Address.Low),
+                            Source6Prefix = s.Length,
+                        });
+                    }
+                }
+
+                continue;
+            }
+
             IReadOnlyList<Prefix4> sources = r.Sources.Count > 0 ? r.Sources : [new Prefix4(0, 0)];
             foreach (Prefix4 d in r.Destinations)
             {
@@ -82,6 +102,7 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
         var vips = new List<SteeredEndpoint>();
         var reals = new List<SteeredEndpoint>();
         var marks = new HashSet<uint>();
+        var marks6 = new HashSet<uint>();
         foreach (VirtualService svc in services.Snapshot())
         {
             SteeringProtocol[] protocols = svc.Key.Protocol switch
@@ -92,11 +113,13 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             };
             if (svc.Key.IsFwmark)
             {
-                marks.Add(svc.Key.Address);
+                // A rule is steered only for a fwmark service of its own family: an IPv4 rule for an
+                // IPv6-only mark would drop IPv4 traffic no service takes.
+                (svc.Key.IsV6 ? marks6 : marks).Add(svc.Key.Mark);
             }
             else
             {
-                vips.Add(new SteeredEndpoint(RoutingView.ToIPAddress(svc.Key.Address), protocols[0], svc.Key.Port));
+                vips.Add(new SteeredEndpoint(svc.Key.Address.ToIPAddress(), protocols[0], svc.Key.Port));
             }
 
             foreach (RealServer d in svc.Destinations)
@@ -110,7 +133,7 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
                 ushort port = svc.Key.Port == 0 ? (ushort)0 : d.Port;
                 foreach (SteeringProtocol proto in protocols)
                 {
-                    reals.Add(new SteeredEndpoint(RoutingView.ToIPAddress(d.Address), proto, port));
+                    reals.Add(new SteeredEndpoint(d.Address.ToIPAddress(), proto, port));
                 }
             }
         }
@@ -122,7 +145,7 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             Services = vips,
             NatRealServers = reals,
             LocalAddresses = locals,
-            MarkedTraffic = [.. _marks.Where(m => marks.Contains(m.Mark))],
+            MarkedTraffic = [.. _marks.Where(m => (m.IsIpv6 ? marks6 : marks).Contains(m.Mark))],
         };
     }
 }

@@ -1,5 +1,8 @@
 using Lvs.Core.Forwarding;
+using Lvs.Core.Packets;
+using Lvs.Core.Services;
 using Lvs.Core.Tests.Forwarding;
+using Lvs.Core.Tests.TestSupport;
 
 namespace Lvs.Core.Tests;
 
@@ -19,6 +22,29 @@ public class DirectorAllocationTests
         byte[] frame = new byte[inbound.Length];
 
         // Warm up (tiering, statics) before measuring.
+        Run(director, inbound, outbound, frame, 20_000);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int forwarded = Run(director, inbound, outbound, frame, 10_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(10_000, forwarded);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Process_EstablishedIpv6Flow_AllocatesNothing()
+    {
+        var services = new ServiceTable(workers: 1);
+        var key = new ServiceKey(IpProtocol.Tcp, Ipv6Address.Parse(DirectorIpv6Tests.Vip), 80);
+        services.AddService(key, "rr");
+        services.AddServer(key, Ipv6Address.Parse(DirectorIpv6Tests.Rs), 8080, ForwardMethod.Masquerade, 1);
+        var director = new Director(services);
+        director.Process(DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, TcpSegment.Syn)), default, 0);
+        byte[] inbound = DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, TcpSegment.Ack, [1, 2, 3]));
+        byte[] outbound = DirectorIpv6Tests.Frame(Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Rs, 8080, DirectorIpv6Tests.Client, 40000, TcpSegment.Ack, [4, 5, 6]));
+        byte[] frame = new byte[inbound.Length];
+
         Run(director, inbound, outbound, frame, 20_000);
 
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -11,8 +11,8 @@ public sealed partial class ConnectionTable
     /// active or inactive as the master says, expiring <paramref name="timeoutMs"/> from now.
     /// Returns -1 when the table is full.
     /// </summary>
-    public int CreateSynced(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
-        uint vip, ushort vport, ushort destPort, ConnectionFlags flags, TcpState state, int timeoutMs, long now)
+    public int CreateSynced(VirtualService service, RealServer dest, IpProtocol protocol, InetAddress client, ushort clientPort,
+        InetAddress vip, ushort vport, ushort destPort, ConnectionFlags flags, TcpState state, int timeoutMs, long now)
     {
         int i = Allocate();
         if (i < 0)

@@ -51,11 +51,12 @@ public static class SyncMapping
         e.ClientPort = c.ClientPort;
         e.VirtualPort = c.VirtualPort;
         e.DestPort = c.DestPort;
-        e.Fwmark = c.Service is { Key.IsFwmark: true } s ? s.Key.Address : 0;
+        e.Fwmark = c.Service is { Key.IsFwmark: true } s ? s.Key.Mark : 0;
         e.TimeoutSeconds = (uint)(c.Timeout / 1000);
-        e.ClientAddress = Ipv6Address.FromIPv4(c.ClientAddress);
-        e.VirtualAddress = Ipv6Address.FromIPv4(c.VirtualAddress); // a fwmark template's "address" is the mark, as ip_vs's
-        e.DestAddress = Ipv6Address.FromIPv4(c.DestAddress);
+        e.ClientAddress = c.ClientAddress.V6; // IPv4 is held v4-mapped, as on the wire
+        e.VirtualAddress = c.VirtualAddress.V6; // a fwmark template's "address" is the mark, as ip_vs's
+        e.DestAddress = c.DestAddress.V6;
+        e.IsIPv6 = c.ClientAddress.IsV6;
     }
 
     /// <summary>
@@ -66,14 +67,16 @@ public static class SyncMapping
     /// <param name="threshold">sync_threshold: the packet count a received connection starts at.</param>
     public static SyncDropReason Install(in SyncEntry e, ConnectionTable table, ServiceTable services, long now, int threshold = 3)
     {
-        if (e.IsIPv6 || !e.ClientAddress.IsIPv4Mapped || !e.VirtualAddress.IsIPv4Mapped || !e.DestAddress.IsIPv4Mapped)
+        // One family per entry, as the v1 layout has; mixed-family tunnel connections are not synced.
+        bool v4 = !e.IsIPv6;
+        if (e.ClientAddress.IsIPv4Mapped != v4 || e.VirtualAddress.IsIPv4Mapped != v4 || e.DestAddress.IsIPv4Mapped != v4)
         {
             return SyncDropReason.UnsupportedFamily;
         }
 
-        uint client = e.ClientAddress.ToIPv4();
-        uint vip = e.VirtualAddress.ToIPv4();
-        uint daddr = e.DestAddress.ToIPv4();
+        InetAddress client = InetAddress.FromV6(e.ClientAddress);
+        InetAddress vip = InetAddress.FromV6(e.VirtualAddress);
+        InetAddress daddr = InetAddress.FromV6(e.DestAddress);
         var protocol = (IpProtocol)e.Protocol;
         bool template = e.IsTemplate;
         bool inactive = (e.Flags & IpvsConnFlags.Inactive) != 0;
@@ -173,13 +176,13 @@ public static class SyncMapping
         }
     }
 
-    private static void LinkTemplate(ConnectionTable table, int index, VirtualService service, uint client, uint vip)
+    private static void LinkTemplate(ConnectionTable table, int index, VirtualService service, InetAddress client, InetAddress vip)
     {
         ref Connection c = ref table[index];
         ServiceKey key = service.Key;
-        uint network = client & service.Settings.PersistenceMask;
+        InetAddress network = client.Network(service.Settings.PersistenceMask);
         IpProtocol tp = key.IsFwmark ? IpProtocol.Ip : c.Protocol;
-        uint ta = key.IsFwmark ? key.Address : vip;
+        InetAddress ta = key.IsFwmark ? key.Address : vip;
         if (table.TryFindTemplate(tp, network, ta, key.Port, out int t))
         {
             table.LinkControl(index, t);
@@ -187,21 +190,21 @@ public static class SyncMapping
     }
 
     /// <summary>ip_vs_service_find: by firewall mark first, then protocol/address/port, then a port-0 service.</summary>
-    private static VirtualService? FindService(ServiceTable services, IpProtocol protocol, uint vip, ushort vport, uint fwmark)
+    private static VirtualService? FindService(ServiceTable services, IpProtocol protocol, InetAddress vip, ushort vport, uint fwmark)
     {
         if (protocol == IpProtocol.Ip)
         {
             // A fwmark template: <IP, client, 0, mark, 0>.
-            return services.Lookup(ServiceKey.ForFwmark(fwmark != 0 ? fwmark : vip));
+            return services.Lookup(fwmark != 0 ? ServiceKey.ForFwmark(fwmark, vip.IsV6) : new ServiceKey(IpProtocol.Ip, vip, 0));
         }
 
-        return (fwmark != 0 ? services.Lookup(ServiceKey.ForFwmark(fwmark)) : null)
+        return (fwmark != 0 ? services.Lookup(ServiceKey.ForFwmark(fwmark, vip.IsV6)) : null)
                ?? services.Lookup(new ServiceKey(protocol, vip, vport))
                ?? services.Lookup(new ServiceKey(protocol, vip, 0));
     }
 
     /// <summary>ip_vs_find_dest: the server by address and port, then by address with port 0.</summary>
-    private static RealServer? FindDest(VirtualService service, uint address, ushort port, uint flags)
+    private static RealServer? FindDest(VirtualService service, InetAddress address, ushort port, uint flags)
     {
         RealServer? byAddress = null;
         RealServer? portZero = null;

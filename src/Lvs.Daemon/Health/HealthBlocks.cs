@@ -13,9 +13,8 @@ internal static class HealthBlocks
     public static HealthBlock ToBlock(KeepalivedNode node) =>
         new(node.Name, [.. node.Arguments.Select(a => a.Text)], [.. (node.Children ?? []).Select(ToBlock)], node.Location.ToString());
 
-    /// <summary>lvsd keeps IPv4 addresses host-order; checkers take <see cref="IPAddress"/>. The one place that converts.</summary>
-    public static IPAddress ToAddress(uint hostOrder) =>
-        new([(byte)(hostOrder >> 24), (byte)(hostOrder >> 16), (byte)(hostOrder >> 8), (byte)hostOrder]);
+    /// <summary>Checkers take <see cref="IPAddress"/>; the table's addresses are <see cref="InetAddress"/>. The one place that converts.</summary>
+    public static IPAddress ToAddress(InetAddress address) => address.ToIPAddress();
 
     /// <summary>The blocks as text, so a reload can tell whether a server's checks changed.</summary>
     public static string Signature(IEnumerable<KeepalivedNode> nodes)

@@ -16,7 +16,7 @@ internal sealed class ServerEntry(ServiceKey service, RealServerDefinition defin
     /// <summary>Checker blocks, delay_loop and alpha as text: a reload keeps the health state only when this is unchanged.</summary>
     public string Signature { get; } = signature;
 
-    public uint Address => Definition.Address;
+    public InetAddress Address => Definition.Address;
 
     public ushort Port => Definition.Port;
 
@@ -51,7 +51,7 @@ internal sealed class ServerEntry(ServiceKey service, RealServerDefinition defin
 
     public int EffectiveWeight => HealthPolicy.EffectiveWeight(BaseWeight, DynamicWeight, Agent);
 
-    public string Name => $"{Ipv4.Format(Address)}:{Port}";
+    public string Name => Address.WithPort(Port);
 }
 
 /// <summary>A virtual service with health checking: its servers, quorum settings, sorry server and scripts.</summary>

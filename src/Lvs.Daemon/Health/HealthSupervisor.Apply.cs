@@ -92,7 +92,7 @@ public sealed partial class HealthSupervisor
         service.QuorumUp = next;
         Log.Info(next ? "quorum gained" : "quorum lost", ("service", service.Key), ("live-weight", service.LiveWeight),
             ("quorum", service.Quorum), ("hysteresis", service.Hysteresis),
-            ("sorry-server", service.Sorry is { } s ? $"{Ipv4.Format(s.Address)}:{s.Port}" : "none"));
+            ("sorry-server", service.Sorry is { } s ? s.Address.WithPort(s.Port) : "none"));
         if ((next ? service.QuorumUpScript : service.QuorumDownScript) is { } script)
         {
             _scripts.Run(script, $"{service.Key} quorum {(next ? "up" : "down")}");
@@ -131,6 +131,6 @@ public sealed partial class HealthSupervisor
         return result == TableResult.Ok;
     }
 
-    private static RealServer? Find(VirtualService? svc, uint address, ushort port) =>
+    private static RealServer? Find(VirtualService? svc, InetAddress address, ushort port) =>
         svc is null ? null : Array.Find(svc.Destinations, d => d.Address == address && d.Port == port);
 }

@@ -9,7 +9,7 @@ namespace Lvs.Daemon.Health;
 /// <param name="Removed">Checked servers not in the table (down, or out while the sorry server serves).</param>
 /// <param name="Sorry">The sorry server "ADDR:PORT", or null.</param>
 public sealed record ServiceHealthView(
-    IReadOnlyDictionary<(uint Address, ushort Port), ServerHealth> Servers,
+    IReadOnlyDictionary<(InetAddress Address, ushort Port), ServerHealth> Servers,
     IReadOnlyList<RemovedServer> Removed,
     string? Sorry,
     bool SorryActive);
@@ -27,7 +27,7 @@ public sealed partial class HealthSupervisor
                 return null;
             }
 
-            var servers = new Dictionary<(uint, ushort), ServerHealth>();
+            var servers = new Dictionary<(InetAddress, ushort), ServerHealth>();
             var removed = new List<RemovedServer>();
             foreach (ServerEntry e in s.Servers)
             {
@@ -40,11 +40,11 @@ public sealed partial class HealthSupervisor
                 if (!e.InTable && !e.OperatorOwned)
                 {
                     RealServerDefinition d = e.LastLive ?? e.Definition;
-                    removed.Add(new RemovedServer(Ipv4.Format(d.Address), d.Port, MethodName(d.Method), health));
+                    removed.Add(new RemovedServer(d.Address.ToString(), d.Port, MethodName(d.Method), health));
                 }
             }
 
-            string? sorry = s.Sorry is { } ss ? $"{Ipv4.Format(ss.Address)}:{ss.Port}" : null;
+            string? sorry = s.Sorry is { } ss ? ss.Address.WithPort(ss.Port) : null;
             return new ServiceHealthView(servers, removed, sorry, s.SorryActive);
         }
     }

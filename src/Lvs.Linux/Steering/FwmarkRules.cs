@@ -12,6 +12,12 @@ public readonly record struct Prefix4(uint Address, int Length)
     public override string ToString() => $"{RoutingView.ToIPAddress(Address)}/{Length}";
 }
 
+/// <summary>An IPv6 prefix.</summary>
+public readonly record struct Prefix6(Ip6 Address, int Length)
+{
+    public override string ToString() => $"{Address}/{Length}";
+}
+
 /// <summary>An inclusive port range.</summary>
 public readonly record struct PortSpan(ushort Low, ushort High);
 
@@ -26,14 +32,26 @@ public sealed record MarkRule(
     IReadOnlyList<Prefix4> Sources,
     IReadOnlyList<PortSpan> DestinationPorts,
     IReadOnlyList<PortSpan> SourcePorts,
-    long Handle);
+    long Handle)
+{
+    /// <summary>For a rule of <c>table ip6</c>: its <c>ip6 daddr</c> prefixes (then <see cref="Destinations"/> is empty).</summary>
+    public IReadOnlyList<Prefix6> Destinations6 { get; init; } = [];
+
+    /// <summary>For a rule of <c>table ip6</c>: its <c>ip6 saddr</c> prefixes.</summary>
+    public IReadOnlyList<Prefix6> Sources6 { get; init; } = [];
+
+    /// <summary>True for an IPv6 rule (from <c>table ip6</c>): it marks only IPv6 packets.</summary>
+    public bool IsIpv6 => Destinations6.Count > 0;
+}
 
 /// <summary>A marking rule lvsd cannot evaluate; the message names the rule by its nft handle.</summary>
 public sealed class FwmarkRuleException(string message) : Exception(message);
 
 /// <summary>
 /// Reads the operator's marking rules for fwmark services from nftables: every rule of
-/// <c>table ip &lt;name&gt;</c> (default lvs_fwmark), as <c>nft -j list table</c> prints them.
+/// <c>table ip &lt;name&gt;</c> (default lvs_fwmark) and, for IPv6 fwmark services (-6), of
+/// <c>table ip6 &lt;name&gt;</c> with <c>ip6 daddr</c>/<c>ip6 saddr</c>/<c>ip6 nexthdr</c> in
+/// place of the IPv4 matches, as <c>nft -j list table</c> prints them.
 /// </summary>
 /// <remarks>
 /// lvsd's packet sockets see frames before the kernel's hooks, so a mark the kernel would set is
@@ -56,7 +74,12 @@ public static class FwmarkRules
             throw new ArgumentException($"invalid nftables table name '{table}'", nameof(table));
         }
 
-        ProcessResult result = ProcessRunner.Run(nftPath, ["-j", "list", "table", "ip", table], null, TimeSpan.FromSeconds(10));
+        return [.. ReadFamily("ip", table, nftPath), .. ReadFamily("ip6", table, nftPath)];
+    }
+
+    private static IReadOnlyList<MarkRule> ReadFamily(string family, string table, string nftPath)
+    {
+        ProcessResult result = ProcessRunner.Run(nftPath, ["-j", "list", "table", family, table], null, TimeSpan.FromSeconds(10));
         if (result.ExitCode != 0)
         {
             if (result.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
@@ -64,15 +87,17 @@ public static class FwmarkRules
                 return [];
             }
 
-            throw new FwmarkRuleException($"nft -j list table ip {table}: {result.Stderr.Trim()}");
+            throw new FwmarkRuleException($"nft -j list table {family} {table}: {result.Stderr.Trim()}");
         }
 
-        return Parse(result.Stdout, table);
+        return Parse(result.Stdout, table, family);
     }
 
     /// <summary>Parses <c>nft -j</c> output; throws <see cref="FwmarkRuleException"/> on anything outside the subset.</summary>
-    public static IReadOnlyList<MarkRule> Parse(string json, string table = DefaultTable)
+    /// <param name="family">"ip" or "ip6": the table's family, which is the family of every rule in it.</param>
+    public static IReadOnlyList<MarkRule> Parse(string json, string table = DefaultTable, string family = "ip")
     {
+        bool v6 = family == "ip6";
         JsonDocument doc;
         try
         {
@@ -80,47 +105,47 @@ public static class FwmarkRules
         }
         catch (JsonException e)
         {
-            throw new FwmarkRuleException($"table ip {table}: nft printed no JSON ({e.Message})");
+            throw new FwmarkRuleException($"table {family} {table}: nft printed no JSON ({e.Message})");
         }
 
         using (doc)
         {
             try
             {
-                return ParseDocument(doc.RootElement, table);
+                return ParseDocument(doc.RootElement, table, v6);
             }
             catch (Exception e) when (e is InvalidOperationException or IndexOutOfRangeException or FormatException)
             {
                 // JsonElement's accessors throw on a value of an unexpected kind: the JSON is not nft's.
-                throw new FwmarkRuleException($"table ip {table}: unexpected JSON from nft ({e.Message})");
+                throw new FwmarkRuleException($"table {family} {table}: unexpected JSON from nft ({e.Message})");
             }
         }
     }
 
-    private static List<MarkRule> ParseDocument(JsonElement root, string table)
+    private static List<MarkRule> ParseDocument(JsonElement root, string table, bool v6)
     {
         var rules = new List<MarkRule>();
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("nftables", out JsonElement items) || items.ValueKind != JsonValueKind.Array)
         {
-            throw new FwmarkRuleException($"table ip {table}: no \"nftables\" array in nft's JSON");
+            throw new FwmarkRuleException($"table {(v6 ? "ip6" : "ip")} {table}: no \"nftables\" array in nft's JSON");
         }
 
         foreach (JsonElement item in items.EnumerateArray())
         {
             if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("rule", out JsonElement rule))
             {
-                rules.Add(ParseRule(rule, table));
+                rules.Add(ParseRule(rule, table, v6));
             }
         }
 
         return rules;
     }
 
-    private static MarkRule ParseRule(JsonElement rule, string table)
+    private static MarkRule ParseRule(JsonElement rule, string table, bool v6)
     {
         long handle = rule.TryGetProperty("handle", out JsonElement h) && h.TryGetInt64(out long v) ? v : 0;
-        string where = $"table ip {table}, rule handle {handle}";
-        var builder = new RuleBuilder();
+        string where = $"table {(v6 ? "ip6" : "ip")} {table}, rule handle {handle}";
+        var builder = new RuleBuilder { Ipv6 = v6 };
         if (!rule.TryGetProperty("expr", out JsonElement exprs) || exprs.ValueKind != JsonValueKind.Array)
         {
             throw new FwmarkRuleException($"{where}: no expressions");
@@ -157,9 +182,10 @@ public static class FwmarkRules
             throw new FwmarkRuleException($"{where}: the rule sets no mark (end it with 'meta mark set N', N > 0)");
         }
 
-        if (builder.Destinations.Count == 0)
+        if (builder.Destinations.Count == 0 && builder.Destinations6.Count == 0)
         {
-            throw new FwmarkRuleException($"{where}: the rule must name destination addresses (ip daddr), or it would capture all traffic");
+            throw new FwmarkRuleException(
+                $"{where}: the rule must name destination addresses ({(v6 ? "ip6" : "ip")} daddr), or it would capture all traffic");
         }
 
         if ((builder.DestinationPorts.Count > 0 || builder.SourcePorts.Count > 0) && builder.Protocol is null)
@@ -168,7 +194,11 @@ public static class FwmarkRules
         }
 
         return new MarkRule(builder.Mark, builder.Protocol, builder.Destinations, builder.Sources,
-            builder.DestinationPorts, builder.SourcePorts, handle);
+            builder.DestinationPorts, builder.SourcePorts, handle)
+        {
+            Destinations6 = builder.Destinations6,
+            Sources6 = builder.Sources6,
+        };
     }
 
     private static uint ParseMark(JsonElement mangle, string where)
@@ -204,8 +234,22 @@ public static class FwmarkRules
         }
 
         string protocol = p.GetString() ?? "", field = f.GetString() ?? "";
+        if (protocol is "ip" or "ip6" && protocol != (b.Ipv6 ? "ip6" : "ip"))
+        {
+            throw new FwmarkRuleException($"{where}: {protocol} {field} in a table of family {(b.Ipv6 ? "ip6" : "ip")}");
+        }
+
         switch (protocol, field)
         {
+            case ("ip6", "daddr"):
+                Prefixes6(right, b.Destinations6, where);
+                break;
+            case ("ip6", "saddr"):
+                Prefixes6(right, b.Sources6, where);
+                break;
+            case ("ip6", "nexthdr"):
+                b.SetProtocol(ProtocolName(right, where), where);
+                break;
             case ("ip", "daddr"):
                 Prefixes(right, b.Destinations, where);
                 break;
@@ -252,6 +296,40 @@ public static class FwmarkRules
                 throw new FwmarkRuleException($"{where}: unsupported address {Describe(e)} (an IPv4 address or prefix)");
             }
         }
+    }
+
+    private static void Prefixes6(JsonElement right, List<Prefix6> into, string where)
+    {
+        foreach (JsonElement e in Elements(right))
+        {
+            if (e.ValueKind == JsonValueKind.String && TryAddress6(e.GetString(), out Ip6 a))
+            {
+                into.Add(new Prefix6(a, 128));
+            }
+            else if (e.TryGetProperty("prefix", out JsonElement prefix) && prefix.TryGetProperty("addr", out JsonElement addr)
+                     && TryAddress6(addr.GetString(), out Ip6 pa) && prefix.TryGetProperty("len", out JsonElement len)
+                     && len.TryGetInt32(out int l) && l is >= 0 and <= 128)
+            {
+                into.Add(new Prefix6(pa.Mask(l), l));
+            }
+            else
+            {
+                throw new FwmarkRuleException($"{where}: unsupported address {Describe(e)} (an IPv6 address or prefix)");
+            }
+        }
+    }
+
+    private static bool TryAddress6(string? text, out Ip6 address)
+    {
+        address = default;
+        if (text is null || !IPAddress.TryParse(text, out IPAddress? ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6
+            || ip.ScopeId != 0)
+        {
+            return false;
+        }
+
+        address = Ip6.FromIPAddress(ip);
+        return true;
     }
 
     private static void Ports(JsonElement right, List<PortSpan> into, string where)
@@ -303,6 +381,9 @@ public static class FwmarkRules
         public string? Protocol;
         public readonly List<Prefix4> Destinations = [];
         public readonly List<Prefix4> Sources = [];
+        public readonly List<Prefix6> Destinations6 = [];
+        public readonly List<Prefix6> Sources6 = [];
+        public bool Ipv6;
         public readonly List<PortSpan> DestinationPorts = [];
         public readonly List<PortSpan> SourcePorts = [];
 

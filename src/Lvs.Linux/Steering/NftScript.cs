@@ -120,8 +120,14 @@ public static partial class NftScript
     /// <summary>The operator's marking rule as a drop rule (rendered from parsed values, never copied text).</summary>
     private static string MarkedRule(MarkRule rule)
     {
-        var parts = new List<string> { $"ip daddr {PrefixSet(rule.Destinations)}" };
-        if (rule.Sources.Count > 0)
+        var parts = rule.IsIpv6
+            ? new List<string> { $"ip6 daddr {PrefixSet(rule.Destinations6)}" }
+            : new List<string> { $"ip daddr {PrefixSet(rule.Destinations)}" };
+        if (rule.IsIpv6 && rule.Sources6.Count > 0)
+        {
+            parts.Add($"ip6 saddr {PrefixSet(rule.Sources6)}");
+        }
+        else if (!rule.IsIpv6 && rule.Sources.Count > 0)
         {
             parts.Add($"ip saddr {PrefixSet(rule.Sources)}");
         }
@@ -151,6 +157,9 @@ public static partial class NftScript
     }
 
     private static string PrefixSet(IReadOnlyList<Prefix4> prefixes) =>
+        prefixes.Count == 1 ? prefixes[0].ToString() : $"{{ {string.Join(", ", prefixes)} }}";
+
+    private static string PrefixSet(IReadOnlyList<Prefix6> prefixes) =>
         prefixes.Count == 1 ? prefixes[0].ToString() : $"{{ {string.Join(", ", prefixes)} }}";
 
     private static string PortSet(IReadOnlyList<PortSpan> ports)

@@ -82,4 +82,24 @@ public class ServiceTableConfigurationTests
         Assert.Equal([Rs2, Rs1], c.Services[0].Servers.Select(s => s.Address)); // newest first
         Assert.Equal(4, c.Services[0].Servers[1].Weight);
     }
+
+    [Theory]
+    [InlineData(ForwardMethod.Masquerade, false)]
+    [InlineData(ForwardMethod.DirectRoute, false)]
+    [InlineData(ForwardMethod.Tunnel, true)]
+    public void Apply_Ipv6ServiceIpv4Server_OnlyATunnelMayMixFamilies(ForwardMethod method, bool accepted)
+    {
+        var table = new ServiceTable(workers: 1);
+        var v6 = new ServiceKey(IpProtocol.Tcp, Lvs.Core.Packets.Ipv6Address.Parse("2001:db8:a::1"), 80);
+        var config = new Configuration([new ServiceDefinition(v6, new ServiceSettings("rr"),
+            [new RealServerDefinition(InetAddress.Parse("203.0.113.5"), 80, method, 1)])]);
+
+        Assert.Equal(accepted, table.Apply(config, out string? error));
+        Assert.Equal(accepted, error is null);
+        Assert.Equal(accepted ? 1 : 0, table.Snapshot().Count);
+        if (!accepted)
+        {
+            Assert.Contains("Different address family is allowed only for tunneling servers", error);
+        }
+    }
 }

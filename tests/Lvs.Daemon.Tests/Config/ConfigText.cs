@@ -16,10 +16,10 @@ internal static class ConfigText
         {
             ServiceSettings t = s.Settings;
             sb.Append($"{s.Key} sched={t.Scheduler} flags={t.Flags} persistent={t.Persistent} timeout={t.PersistenceTimeoutMs} ")
-                .Append($"mask={Ipv4.Format(t.PersistenceMask)} ops={t.OnePacket}\n");
+                .Append($"mask={(s.Key.IsV6 ? Math.Min(t.PersistenceMask, 128u).ToString(System.Globalization.CultureInfo.InvariantCulture) : Ipv4.Format(t.PersistenceMask))} ops={t.OnePacket}\n");
             foreach (RealServerDefinition r in s.Servers)
             {
-                sb.Append($"  {Ipv4.Format(r.Address)}:{r.Port} {r.Method} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold}");
+                sb.Append($"  {r.Address.WithPort(r.Port)} {r.Method} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold}");
                 if (r.Method == ForwardMethod.Tunnel)
                 {
                     sb.Append($" tun={r.Tunnel.Type}/{r.Tunnel.Port}/{r.Tunnel.Checksum}");

@@ -34,6 +34,38 @@ public class FwmarkRulesTests
           {"mangle": {"key": {"meta": {"key": "mark"}}, "value": 4}}]}}]}
         """;
 
+    // What nft 1.0.6 prints (nft -j list table ip6 lvs_fwmark) for:
+    //   ip6 daddr 2001:db8:a::/64 tcp dport 80 meta mark set 9
+    //   ip6 daddr { 2001:db8:a::1, 2001:db8:a::2 } ip6 saddr 2001:db8:c::/48 ip6 nexthdr udp meta mark set 10
+    private const string Captured6 = """
+        {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "ip6", "name": "lvs_fwmark", "handle": 1}}, {"chain": {"family": "ip6", "table": "lvs_fwmark", "name": "marks", "handle": 1}}, {"rule": {"family": "ip6", "table": "lvs_fwmark", "chain": "marks", "handle": 2, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "daddr"}}, "right": {"prefix": {"addr": "2001:db8:a::", "len": 64}}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 80}}, {"mangle": {"key": {"meta": {"key": "mark"}}, "value": 9}}]}}, {"rule": {"family": "ip6", "table": "lvs_fwmark", "chain": "marks", "handle": 4, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "daddr"}}, "right": {"set": ["2001:db8:a::1", "2001:db8:a::2"]}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "saddr"}}, "right": {"prefix": {"addr": "2001:db8:c::", "len": 48}}}}, {"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "nexthdr"}}, "right": "udp"}}, {"mangle": {"key": {"meta": {"key": "mark"}}, "value": 10}}]}}]}
+        """;
+
+    [Fact]
+    public void Parse_CapturedIp6Table_Ipv6RulesUnderstood()
+    {
+        IReadOnlyList<MarkRule> rules = FwmarkRules.Parse(Captured6, family: "ip6");
+
+        Assert.Equal([9u, 10u], rules.Select(r => r.Mark));
+        Assert.All(rules, r => Assert.True(r.IsIpv6));
+        Assert.Empty(rules[0].Destinations);
+        Assert.Equal("2001:db8:a::/64", Assert.Single(rules[0].Destinations6).ToString());
+        Assert.Equal(("tcp", 80), (rules[0].Protocol, (int)Assert.Single(rules[0].DestinationPorts).Low));
+        Assert.Equal(["2001:db8:a::1/128", "2001:db8:a::2/128"], rules[1].Destinations6.Select(d => d.ToString()));
+        Assert.Equal("2001:db8:c::/48", Assert.Single(rules[1].Sources6).ToString());
+        Assert.Equal("udp", rules[1].Protocol);
+    }
+
+    [Fact]
+    public void Parse_Ipv4MatchInIp6Table_Refused()
+    {
+        string json = Captured.Replace("\"family\": \"ip\"", "\"family\": \"ip6\"", StringComparison.Ordinal);
+
+        FwmarkRuleException e = Assert.Throws<FwmarkRuleException>(() => FwmarkRules.Parse(json, family: "ip6"));
+
+        Assert.Contains("table ip6 lvs_fwmark, rule handle 3: ip daddr in a table of family ip6", e.Message);
+    }
+
     [Fact]
     public void Parse_CapturedTable_EveryRuleUnderstood()
     {

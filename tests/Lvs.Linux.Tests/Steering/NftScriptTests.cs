@@ -54,6 +54,20 @@ public sealed class NftScriptTests
     }
 
     [Fact]
+    public void BuildApply_Ipv6MarkingRule_DropsWithIp6Matches()
+    {
+        var rule = new MarkRule(9, "tcp", [], [], [new PortSpan(80, 80)], [], 2)
+        {
+            Destinations6 = [new Prefix6(new Lvs.Linux.Netlink.Ip6(0x2001_0db8_000a_0000UL, 0), 64)],
+            Sources6 = [new Prefix6(new Lvs.Linux.Netlink.Ip6(0x2001_0db8_000c_0000UL, 0), 48)],
+        };
+
+        string script = NftScript.BuildApply("lvsd", new SteeringSpec { Devices = ["veth0"], MarkedTraffic = [rule] });
+
+        Assert.Contains("\t\tip6 daddr 2001:db8:a::/64 ip6 saddr 2001:db8:c::/48 meta l4proto tcp th dport 80 drop\n", script);
+    }
+
+    [Fact]
     public void BuildApply_EmptySets_HaveNoElementsLine()
     {
         var script = NftScript.BuildApply("lvsd", new SteeringSpec { Devices = ["eth0"] });
