@@ -13,6 +13,8 @@ command -v pkill >/dev/null || need+=(procps)
 # dnsmasq package it brings no service, so nothing starts a resolver in the root namespace.
 command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)
 command -v dig >/dev/null || need+=(bind9-dnsutils)
+# The IPv6 topology tests ping across the lab (ICMPv6 echo).
+command -v ping >/dev/null || need+=(iputils-ping)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

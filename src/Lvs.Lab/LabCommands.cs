@@ -7,7 +7,7 @@ namespace Lvs.Lab;
 internal static partial class LabCommands
 {
     /// <summary>
-    /// Parses <c>[--method nat|dr|tun] [--servers N] [--no-offload]</c>; progress goes to
+    /// Parses <c>[--method nat|dr|tun] [--servers N] [--no-offload] [--ipv6]</c>; progress goes to
     /// <paramref name="log"/>. Without --method, <paramref name="methods"/> is NAT, DR, TUN.
     /// </summary>
     public static bool TryParseOptions(
@@ -32,8 +32,11 @@ internal static partial class LabCommands
                 case "--no-offload":
                     options = options with { DisableOffloads = true };
                     break;
+                case "--ipv6":
+                    options = options with { Ipv6 = true, Ipv6Service = true };
+                    break;
                 default:
-                    error = $"bad option '{args[i]}' (--servers takes 1..200, --method nat|dr|tun)";
+                    error = $"bad option '{args[i]}' (--servers takes 1..200, --method nat|dr|tun, --ipv6)";
                     return false;
             }
         }
@@ -49,6 +52,13 @@ internal static partial class LabCommands
             {LabSetup.Describe(method)} lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
               namespaces: {lab.NamespaceSummary}
               client:   ip netns exec {lab.ClientNamespace} curl http://{LabTopology.Vip}/
+            """);
+        if (options.Ipv6Service)
+        {
+            output.WriteLine($"  client:   ip netns exec {lab.ClientNamespace} curl -g '{LabTopology.Vip6Url()}'");
+        }
+
+        output.WriteLine($"""
               lvsadm:   {LvsBin.Program("lvsadm")} --control {lab.ControlPath} -L -n
               director: ip netns exec {lab.DirectorNamespace} bash
             """);
