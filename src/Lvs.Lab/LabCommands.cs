@@ -13,7 +13,8 @@ internal static partial class LabCommands
     public static bool TryParseOptions(
         ReadOnlySpan<string> args, TextWriter log, out LabOptions options, out IReadOnlyList<ForwardingMethod> methods, out string error)
     {
-        options = new LabOptions { Log = line => log.WriteLine(line) };
+        // IPv4 only unless --ipv6: the demo shows exactly what it showed before IPv6 existed.
+        options = new LabOptions { Log = line => log.WriteLine(line), Ipv6 = false };
         methods = [ForwardingMethod.Nat, ForwardingMethod.Dr, ForwardingMethod.Tun];
         error = "";
         for (int i = 0; i < args.Length; i++)

@@ -16,12 +16,12 @@ public sealed class Ipv6LabPiecesTests
     }
 
     [Fact]
-    public void TryParseOptions_NoIpv6Flag_DualStackLabWithoutIpv6Service()
+    public void TryParseOptions_NoIpv6Flag_Ipv4OnlyLab()
     {
         Assert.True(LabCommands.TryParseOptions([], TextWriter.Null, out var options, out _, out _));
 
-        // The demo's output stays as it was: no IPv6 service unless asked for.
-        Assert.True(options.Ipv6);
+        // The demo's output stays as it was: no IPv6 addresses, agents' VIPs or service unless asked for.
+        Assert.False(options.Ipv6);
         Assert.False(options.Ipv6Service);
     }
 
