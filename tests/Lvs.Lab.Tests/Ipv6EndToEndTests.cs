@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Lvs.Lab;
 using Xunit.Abstractions;
 
@@ -63,17 +65,27 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            var curl = Lab.Curl(LabTopology.Vip6Url("/big"), TimeSpan.FromSeconds(60), [.. DownloadPorts, "-o", target]);
+            using var curl = Lab.StartInNamespace("curl -g /big", Lab.ClientNamespace,
+                ["curl", "-g", "-sS", "--fail", "--max-time", "60", .. DownloadPorts, "-o", target, LabTopology.Vip6Url("/big")]);
+            // OutPkts sampled during the transfer too, not only after it.
+            var outDuring = new List<long>();
+            while (!curl.WaitForExit(TimeSpan.FromMilliseconds(250)) && clock.Elapsed < TimeSpan.FromSeconds(70))
+            {
+                outDuring.Add(Lab.ReadServiceStats6().OutPackets);
+            }
+
             var stats = Lab.ReadServiceStats6();
             long routed = RoutedReplies() - routedBefore;
-            Output.WriteLine($"download took {clock.Elapsed.TotalSeconds:0.0} s; {stats}; router forwarded {routed} IPv6 replies");
+            Output.WriteLine($"download took {clock.Elapsed.TotalSeconds:0.0} s; {stats}; OutPkts during it: {string.Join(' ', outDuring)}; router forwarded {routed} IPv6 replies");
 
-            Assert.True(curl.Succeeded, curl.Describe());
+            Assert.True(curl.HasExited, "download still running after 70 s");
+            Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {curl.Output}");
             Assert.Equal(LabFixture<TLab>.BigFileBytes, new FileInfo(target).Length);
             Assert.Equal(_fixture.BigFileSha256, RandomFile.Sha256Of(target));
             // The client's ACKs went through the director in every method.
             Assert.True(stats.InPackets > 50, $"the director forwarded only {stats.InPackets} client packets");
             AssertReplyPath(stats, routed, minimumReplies: 1000);
+            AssertOutPacketsDuring(outDuring);
         }
         finally
         {
@@ -109,6 +121,9 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
     /// the router (DR, TUN).
     /// </summary>
     private protected abstract void AssertReplyPath(ServiceStats stats, long routed, long minimumReplies);
+
+    /// <summary>What the service's OutPkts may have been while a transfer ran.</summary>
+    private protected abstract void AssertOutPacketsDuring(IReadOnlyList<long> samples);
 }
 
 /// <summary>NAT over IPv6: fd00::/64 real servers behind the director, replies rewritten by it.</summary>
@@ -143,6 +158,10 @@ public sealed class Ipv6NatEndToEndTests(Ipv6NatLabFixture fixture, ITestOutputH
 
     private protected override void AssertReplyPath(ServiceStats stats, long routed, long minimumReplies) =>
         Assert.True(stats.OutPackets >= minimumReplies, $"the director forwarded only {stats.OutPackets} replies; in NAT all pass it");
+
+    // A counter: it never goes back while the replies stream through the director.
+    private protected override void AssertOutPacketsDuring(IReadOnlyList<long> samples) =>
+        Assert.Equal(samples.Order(), samples);
 }
 
 /// <summary>DR over IPv6: the director changes only the destination MAC; replies bypass it.</summary>
@@ -150,10 +169,50 @@ public sealed class Ipv6NatEndToEndTests(Ipv6NatLabFixture fixture, ITestOutputH
 public sealed class Ipv6DrEndToEndTests(Ipv6DrLabFixture fixture, ITestOutputHelper output)
     : Ipv6DirectReturnEndToEndTests(fixture, output), IClassFixture<Ipv6DrLabFixture>;
 
-/// <summary>TUN over IPv6: ip6ip6 to the real servers, decapsulated by lvs-agent; replies bypass the director.</summary>
+/// <summary>
+/// TUN over IPv6: ip6ip6 to the real servers, decapsulated by lvs-agent; replies bypass the
+/// director. Full-size client segments no longer fit once wrapped (40 more bytes on 1500-byte
+/// links), so the director must answer them with ICMPv6 Packet Too Big.
+/// </summary>
 [Collection(Ipv6Collection.Name)]
-public sealed class Ipv6IpipEndToEndTests(Ipv6IpipLabFixture fixture, ITestOutputHelper output)
-    : Ipv6DirectReturnEndToEndTests(fixture, output), IClassFixture<Ipv6IpipLabFixture>;
+public sealed partial class Ipv6IpipEndToEndTests(Ipv6IpipLabFixture fixture, ITestOutputHelper output)
+    : Ipv6DirectReturnEndToEndTests(fixture, output), IClassFixture<Ipv6IpipLabFixture>
+{
+    [RootFact]
+    public void Upload20MBOverIpv6FullSizeSegments_PacketTooBigFromDirector_PathMtuConvergesAndBodyArrivesIntact()
+    {
+        string upload = Path.Combine(Lab.TempDirectory, "upload6.bin");
+        string sha = RandomFile.Write(upload, 20 << 20);
+        try
+        {
+            Lab.Exec(Lab.ClientNamespace, "ip", "-6", "route", "flush", "cache").EnsureSuccess();
+            var result = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(70),
+                "curl", "-g", "-sS", "--max-time", "60", "--local-port", "61300-61399", "-o", "/dev/null", "-w", "%{http_code}",
+                "-T", upload, LabTopology.Vip6Url(NginxConfig.UploadPath("upload6.bin")));
+            string route = Lab.Exec(Lab.ClientNamespace, "ip", "-6", "route", "get", LabTopology.Vip6).Stdout;
+            Output.WriteLine($"curl: {result.Describe()}\nclient's route to the VIP: {route}");
+
+            Assert.True(result.Succeeded, result.Describe());
+            Assert.Matches("^2[0-9][0-9]$", result.Stdout.Trim());
+            string file = Assert.Single(
+                Lab.RealServers.Select(rs => NginxConfig.UploadedFile(Lab.ServerDirectory(rs), "upload6.bin")), File.Exists);
+            Assert.Equal(sha, RandomFile.Sha256Of(file));
+            // The director's ICMPv6 reached the client: its route now carries the tunnel's MTU
+            // (at least IPv6's minimum, 1280).
+            var mtu = RouteMtu().Match(route);
+            Assert.True(mtu.Success, "the client learned no path MTU: " + route);
+            Assert.InRange(int.Parse(mtu.Groups[1].Value, CultureInfo.InvariantCulture), 1280, 1499);
+            Assert.Equal(0, Lab.ReadServiceStats6().OutPackets);
+        }
+        finally
+        {
+            File.Delete(upload);
+        }
+    }
+
+    [GeneratedRegex(@"\bmtu (\d+)")]
+    private static partial Regex RouteMtu();
+}
 
 /// <summary>What DR and TUN share over IPv6: the replies' path.</summary>
 public abstract class Ipv6DirectReturnEndToEndTests(DirectReturnLabFixture fixture, ITestOutputHelper output)
@@ -167,4 +226,8 @@ public abstract class Ipv6DirectReturnEndToEndTests(DirectReturnLabFixture fixtu
         Assert.Equal(0, stats.OutBytes);
         Assert.True(routed >= minimumReplies, $"the router forwarded only {routed} IPv6 replies from the real servers");
     }
+
+    // At no point does the director forward anything of the reply direction.
+    private protected override void AssertOutPacketsDuring(IReadOnlyList<long> samples) =>
+        Assert.All(samples, o => Assert.Equal(0, o));
 }
