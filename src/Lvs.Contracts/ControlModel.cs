@@ -11,6 +11,9 @@ public sealed record ServiceKey(string Protocol, string Address, ushort Port)
     /// <summary>For Protocol "fwmark": the mark, 1..2^32-1 (ipvsadm -f).</summary>
     public uint Fwmark { get; init; }
 
+    /// <summary>For Protocol "fwmark": the service is IPv6 (ipvsadm -f N -6); it then takes only IPv6 packets.</summary>
+    public bool Ipv6 { get; init; }
+
     /// <summary>A fwmark service's key.</summary>
     public static ServiceKey ForFwmark(uint mark) => new("fwmark", "", 0) { Fwmark = mark };
 }

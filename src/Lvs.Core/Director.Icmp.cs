@@ -61,10 +61,10 @@ public sealed partial class Director
             // From the real server's side (the server or a router there) to the client: the
             // client must see the VIP, never an inside address (ip_vs_nat_icmp).
             uint old = ip.Source;
-            ip.Source = c.VirtualAddress;
-            ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.VirtualAddress);
+            ip.Source = c.VirtualAddress.V4;
+            ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.VirtualAddress.V4);
 
-            icmp.InnerDestination = c.VirtualAddress;
+            icmp.InnerDestination = c.VirtualAddress.V4;
             icmp.InnerDestinationPort = c.VirtualPort;
             icmp.UpdateChecksum();
             verdict = Verdict.Forward(ip.Destination);
@@ -77,9 +77,9 @@ public sealed partial class Director
                 case ForwardMethod.Masquerade:
                     // From the client's side about a reply: the real server must see itself.
                     uint old = ip.Destination;
-                    ip.Destination = c.DestAddress;
-                    ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.DestAddress);
-                    icmp.InnerSource = c.DestAddress;
+                    ip.Destination = c.DestAddress.V4;
+                    ip.HeaderChecksum = Checksum.Update(ip.HeaderChecksum, old, c.DestAddress.V4);
+                    icmp.InnerSource = c.DestAddress.V4;
                     icmp.InnerSourcePort = c.DestPort;
                     icmp.UpdateChecksum();
                     verdict = Verdict.Forward(c.DestAddress);

@@ -63,13 +63,13 @@ public sealed partial class Director
         // The quote: the header and 8 bytes as the client sent them (destination VIP:vport, TTL before ours).
         Span<byte> quote = stackalloc byte[Math.Min(ip.Length, IcmpBuilder.MaxErrorLength - 28)];
         ip[..quote.Length].CopyTo(quote);
-        BinaryPrimitives.WriteUInt32BigEndian(quote[16..], c.VirtualAddress);
+        BinaryPrimitives.WriteUInt32BigEndian(quote[16..], c.VirtualAddress.V4);
         BinaryPrimitives.WriteUInt16BigEndian(quote[(ihl + 2)..], c.VirtualPort);
         quote[8]++;
         BinaryPrimitives.WriteUInt16BigEndian(quote[10..], 0);
         BinaryPrimitives.WriteUInt16BigEndian(quote[10..], Checksum.Compute(quote[..ihl]));
 
-        client = c.ClientAddress;
-        return IcmpBuilder.FragmentationNeeded(output, quote, (ushort)Math.Clamp(mtu, 68, ushort.MaxValue), c.VirtualAddress);
+        client = c.ClientAddress.V4;
+        return IcmpBuilder.FragmentationNeeded(output, quote, (ushort)Math.Clamp(mtu, 68, ushort.MaxValue), c.VirtualAddress.V4);
     }
 }

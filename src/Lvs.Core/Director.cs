@@ -64,9 +64,10 @@ public sealed partial class Director
             return Verdict.Drop(DropReason.FrameTruncated);
         }
 
-        if (BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != EthernetFrame.TypeIPv4)
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]);
+        if (etherType != EthernetFrame.TypeIPv4)
         {
-            return Verdict.Pass;
+            return etherType == EthernetFrame.TypeIPv6 ? Classify6(frame, meta, now) : Verdict.Pass;
         }
 
         Span<byte> l3 = frame[EthernetFrame.HeaderLength..];
@@ -104,8 +105,8 @@ public sealed partial class Director
         var protocol = (IpProtocol)proto;
         ushort sport = BinaryPrimitives.ReadUInt16BigEndian(l4);
         ushort dport = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-        uint saddr = ip.Source;
-        uint daddr = ip.Destination;
+        InetAddress saddr = InetAddress.FromV4(ip.Source);
+        InetAddress daddr = InetAddress.FromV4(ip.Destination);
 
         if (Connections.TryFind(protocol, saddr, sport, daddr, dport, out int index, out PacketDirection direction))
         {
@@ -140,10 +141,11 @@ public sealed partial class Director
 
     /// <summary>ip_vs_service_find's last resort: the service of the packet's firewall mark.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private VirtualService? FwmarkService(IpProtocol protocol, uint saddr, ushort sport, uint daddr, ushort dport)
+    private VirtualService? FwmarkService(IpProtocol protocol, InetAddress saddr, ushort sport, InetAddress daddr, ushort dport)
     {
+        // A mark selects the service of the packet's own family: FWM 1 and FWM 1 -6 are two services.
         uint mark = _services.Marks.Classify(protocol, saddr, sport, daddr, dport);
-        return mark == 0 ? null : _services.Lookup(ServiceKey.ForFwmark(mark));
+        return mark == 0 ? null : _services.Lookup(ServiceKey.ForFwmark(mark, daddr.IsV6));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -218,7 +220,7 @@ public sealed partial class Director
         int length = ip.TotalLength;
         if (direction == PacketDirection.Output)
         {
-            NatRewriter.RewriteSource(ip, c.VirtualAddress, c.VirtualPort, meta.ChecksumPartial);
+            NatRewriter.RewriteSource(ip, c.VirtualAddress.V4, c.VirtualPort, meta.ChecksumPartial);
             verdict = Verdict.Forward(c.ClientAddress);
             CountOut(ref c, length);
         }
@@ -249,7 +251,7 @@ public sealed partial class Director
 
     private static Verdict RewriteIn(Ipv4Packet ip, ref Connection c, bool partial)
     {
-        NatRewriter.RewriteDestination(ip, c.DestAddress, c.DestPort, partial);
+        NatRewriter.RewriteDestination(ip, c.DestAddress.V4, c.DestPort, partial);
         return Verdict.Forward(c.DestAddress);
     }
 
@@ -280,14 +282,14 @@ public sealed partial class Director
     /// that server is available; otherwise the scheduler picks one and a template records it.
     /// Templates are &lt;proto, client AND mask, 0, VIP, vport&gt;, vport 0 for port-0 services.
     /// </summary>
-    private RealServer? SchedulePersistent(VirtualService svc, ServiceSettings settings, in ScheduleContext context, out int template)
+    internal RealServer? SchedulePersistent(VirtualService svc, ServiceSettings settings, in ScheduleContext context, out int template)
     {
         // Templates: <proto, client net, 0, VIP, vport> (vport 0 for port-0 services), and for
         // fwmark services <IP, client net, 0, mark, 0>.
-        uint network = context.ClientAddress & settings.PersistenceMask;
+        InetAddress network = context.ClientAddress.Network(settings.PersistenceMask);
         ushort templatePort = svc.Key.Port;
         IpProtocol templateProtocol = svc.Key.IsFwmark ? IpProtocol.Ip : context.Protocol;
-        uint templateAddress = svc.Key.IsFwmark ? svc.Key.Address : context.VirtualAddress;
+        InetAddress templateAddress = svc.Key.IsFwmark ? svc.Key.Address : context.VirtualAddress;
         if (Connections.TryFindTemplate(templateProtocol, network, templateAddress, templatePort, out template))
         {
             RealServer kept = Connections[template].Dest!;

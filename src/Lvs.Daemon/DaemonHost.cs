@@ -205,7 +205,7 @@ public sealed partial class DaemonHost : IDisposable
 
                 // Single commands refuse these; a file is applied whole, so warn (its packets are counted).
                 string method = d.Method switch { ForwardMethod.DirectRoute => "route", ForwardMethod.Tunnel => "tunnel", _ => "masq" };
-                if (Unreachable(new RealServerSpec(Ipv4.Format(d.Address), d.Port, method, d.Weight)) is { } why)
+                if (Unreachable(new RealServerSpec(d.Address.ToString(), d.Port, method, d.Weight)) is { } why)
                 {
                     Log.Warn("real server unreachable", ("service", svc.Key), ("problem", why));
                 }

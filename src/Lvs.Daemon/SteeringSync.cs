@@ -92,11 +92,11 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             };
             if (svc.Key.IsFwmark)
             {
-                marks.Add(svc.Key.Address);
+                marks.Add(svc.Key.Mark);
             }
             else
             {
-                vips.Add(new SteeredEndpoint(RoutingView.ToIPAddress(svc.Key.Address), protocols[0], svc.Key.Port));
+                vips.Add(new SteeredEndpoint(svc.Key.Address.ToIPAddress(), protocols[0], svc.Key.Port));
             }
 
             foreach (RealServer d in svc.Destinations)
@@ -110,7 +110,7 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
                 ushort port = svc.Key.Port == 0 ? (ushort)0 : d.Port;
                 foreach (SteeringProtocol proto in protocols)
                 {
-                    reals.Add(new SteeredEndpoint(RoutingView.ToIPAddress(d.Address), proto, port));
+                    reals.Add(new SteeredEndpoint(d.Address.ToIPAddress(), proto, port));
                 }
             }
         }

@@ -45,7 +45,7 @@ public class DirectorFuzzTests
             {
                 // What the worker does next: the encoder must cope with whatever the director let through.
                 Span<byte> inner = buffer.AsSpan(PacketBuilder.EthernetLength, ((buffer[16] << 8) | buffer[17]));
-                TunnelResult r = TunnelEncoder.Send(ref sink, inner, partial, 0, v.Tunnel, GoldenPackets.DirectorAddress, v.NextHop,
+                TunnelResult r = TunnelEncoder.Send(ref sink, inner, partial, 0, v.Tunnel, GoldenPackets.DirectorAddress, v.NextHop.V4,
                     mtus[random.Next(mtus.Length)], ref ipId, scratch);
                 Assert.NotEqual(TunnelOutcome.NoBuffer, r.Outcome);
                 tunnelled++;

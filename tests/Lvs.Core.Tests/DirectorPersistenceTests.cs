@@ -37,7 +37,7 @@ public class DirectorPersistenceTests
         byte[] frame = PacketBuilder.Tcp(client, sport, Vip, dport, Syn);
         Verdict v = _director.Process(frame, default, now);
         Assert.Equal(VerdictKind.Forward, v.Kind);
-        return (v.NextHop, BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14 + 20 + 2)));
+        return (v.NextHop.V4, BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14 + 20 + 2)));
     }
 
     [Fact]
@@ -204,10 +204,10 @@ public class DirectorPersistenceTests
         _services.AddServer(key, Rs1, 53, ForwardMethod.Masquerade, 1);
         _services.AddServer(key, Rs2, 53, ForwardMethod.Masquerade, 1);
 
-        uint first = _director.Process(PacketBuilder.Udp(ClientA, 5353, Vip, 53, [1]), default, 0).NextHop;
+        uint first = _director.Process(PacketBuilder.Udp(ClientA, 5353, Vip, 53, [1]), default, 0).NextHop.V4;
         byte[] reply = PacketBuilder.Udp(first, 53, ClientA, 5353, [2]);
         Verdict r = _director.Process(reply, default, 1);
-        uint second = _director.Process(PacketBuilder.Udp(ClientA, 5353, Vip, 53, [3]), default, 2).NextHop;
+        uint second = _director.Process(PacketBuilder.Udp(ClientA, 5353, Vip, 53, [3]), default, 2).NextHop.V4;
 
         Assert.NotEqual(first, second);
         Assert.Equal(VerdictKind.Forward, r.Kind);

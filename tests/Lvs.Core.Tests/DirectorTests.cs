@@ -224,7 +224,7 @@ public class DirectorTests
         Out(Fin | Ack);
         In(Ack);
         Assert.Equal(TcpState.TimeWait, Entry().State);
-        uint first = Entry().DestAddress;
+        uint first = Entry().DestAddress.V4;
 
         In(Syn);
 
@@ -239,7 +239,7 @@ public class DirectorTests
     {
         Establish();
         _services.AddServer(GoldenPackets.TcpService, Ip("10.0.0.12"), 8080, ForwardMethod.Masquerade, 1);
-        uint first = Entry().DestAddress;
+        uint first = Entry().DestAddress.V4;
 
         In(Syn);
 

@@ -29,16 +29,17 @@ public enum ConnectionFlags : ushort
 }
 
 /// <summary>
-/// One connection entry, stored by value in the table's array. Addresses are host-order IPv4.
+/// One connection entry, stored by value in the table's array. Addresses are <see cref="InetAddress"/>:
+/// IPv4 held mapped, so one layout serves both families (ip_vs's nf_inet_addr).
 /// <para>In NAT the entry is reachable from both directions: the "in" tuple
 /// (client → VIP) and the "out" tuple (real server → client).</para>
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct Connection
 {
-    public uint ClientAddress;
-    public uint VirtualAddress;
-    public uint DestAddress;
+    public InetAddress ClientAddress;
+    public InetAddress VirtualAddress;
+    public InetAddress DestAddress;
     public ushort ClientPort;
     public ushort VirtualPort;
     public ushort DestPort;

@@ -64,7 +64,7 @@ public sealed partial class ConnectionTable
 
     /// <summary>Finds the connection a packet belongs to, and its direction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryFind(IpProtocol protocol, uint source, ushort sourcePort, uint destination, ushort destinationPort,
+    public bool TryFind(IpProtocol protocol, InetAddress source, ushort sourcePort, InetAddress destination, ushort destinationPort,
         out int index, out PacketDirection direction)
     {
         int node = _buckets[Hash(protocol, source, sourcePort, destination, destinationPort) & _bucketMask];
@@ -108,16 +108,16 @@ public sealed partial class ConnectionTable
     /// Creates a connection bound to <paramref name="dest"/>: counted as inactive until it is
     /// established (ip_vs_bind_dest), with the initial 3 s timeout. Returns -1 when the table is full.
     /// </summary>
-    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
-        uint vip, ushort vport, long now) =>
+    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, InetAddress client, ushort clientPort,
+        InetAddress vip, ushort vport, long now) =>
         Create(service, dest, protocol, client, clientPort, vip, vport,
             dest.Method == ForwardMethod.Masquerade ? dest.Port : vport, now, template: -1);
 
     /// <param name="destPort">The real server's port for this connection (NAT may change it; DR/TUN keep vport).</param>
     /// <param name="template">The persistence template that chose <paramref name="dest"/>, or -1.</param>
     /// <param name="extra">More flags, e.g. <see cref="ConnectionFlags.OnePacket"/>.</param>
-    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, uint client, ushort clientPort,
-        uint vip, ushort vport, ushort destPort, long now, int template, ConnectionFlags extra = ConnectionFlags.None)
+    public int Create(VirtualService service, RealServer dest, IpProtocol protocol, InetAddress client, ushort clientPort,
+        InetAddress vip, ushort vport, ushort destPort, long now, int template, ConnectionFlags extra = ConnectionFlags.None)
     {
         int i = Allocate();
         if (i < 0)
@@ -161,8 +161,8 @@ public sealed partial class ConnectionTable
     /// Creates a persistence template &lt;protocol, client network, 0, VIP, vport, server, dport&gt;
     /// (ip_vs_sched_persist) that lives <paramref name="timeoutMs"/> past its last connection.
     /// </summary>
-    public int CreateTemplate(VirtualService service, RealServer dest, IpProtocol protocol, uint clientNetwork,
-        uint vip, ushort vport, ushort destPort, int timeoutMs, long now)
+    public int CreateTemplate(VirtualService service, RealServer dest, IpProtocol protocol, InetAddress clientNetwork,
+        InetAddress vip, ushort vport, ushort destPort, int timeoutMs, long now)
     {
         int i = Allocate();
         if (i < 0)
@@ -193,7 +193,7 @@ public sealed partial class ConnectionTable
     }
 
     /// <summary>Finds the live persistence template for a client network on a service.</summary>
-    public bool TryFindTemplate(IpProtocol protocol, uint clientNetwork, uint vip, ushort vport, out int index)
+    public bool TryFindTemplate(IpProtocol protocol, InetAddress clientNetwork, InetAddress vip, ushort vport, out int index)
     {
         int node = _buckets[Hash(protocol, clientNetwork, 0, vip, vport) & _bucketMask];
         while (node != 0)
@@ -351,10 +351,13 @@ public sealed partial class ConnectionTable
     private static uint BitOperations_RoundUp(int v) => System.Numerics.BitOperations.RoundUpToPowerOf2((uint)v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(IpProtocol protocol, uint a, ushort ap, uint b, ushort bp)
+    private static int Hash(IpProtocol protocol, in InetAddress a, ushort ap, in InetAddress b, ushort bp)
     {
         // Symmetric inputs would collide the two nodes of one NAT connection; the order matters here.
-        ulong h = ((ulong)a << 32 | b) * 0x9E3779B97F4A7C15UL;
+        // Each address folds to 32 bits first (for IPv4 the address XOR the mapped tag's 0xFFFF).
+        uint fa = (uint)(a.High >> 32) ^ (uint)a.High ^ (uint)(a.Low >> 32) ^ (uint)a.Low;
+        uint fb = (uint)(b.High >> 32) ^ (uint)b.High ^ (uint)(b.Low >> 32) ^ (uint)b.Low;
+        ulong h = ((ulong)fa << 32 | fb) * 0x9E3779B97F4A7C15UL;
         h ^= ((ulong)ap << 24 | (ulong)bp << 8 | (byte)protocol) * 0xC2B2AE3D27D4EB4FUL;
         return (int)(h >> 32 ^ h);
     }

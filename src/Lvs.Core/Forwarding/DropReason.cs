@@ -37,11 +37,31 @@ public enum DropReason : byte
     /// <summary>Too big for the tunnel with DF set; an ICMP fragmentation-needed went back to the client.</summary>
     FragmentationNeeded,
     TransmitFailed,
+
+    // IPv6 (appended so earlier values keep their numbers).
+
+    /// <summary>An IPv6 header cut short, or not version 6.</summary>
+    Ipv6Truncated,
+
+    /// <summary>An IPv6 payload length that runs past the frame.</summary>
+    Ipv6PayloadLength,
+
+    /// <summary>A packet for an IPv6 VIP whose extension-header chain is truncated, malformed or too long.</summary>
+    Ipv6ExtensionHeaders,
+
+    /// <summary>UDP over IPv6 with checksum zero, which RFC 8200 §8.1 forbids (receivers discard it).</summary>
+    Udp6ZeroChecksum,
+
+    /// <summary>Too big for the path to the real server; an ICMPv6 Packet Too Big went back to the client.</summary>
+    PacketTooBig,
+
+    /// <summary>A tunnel the data path cannot build (GUE/GRE with an IPv6 side, or an IPv4 packet too big for an IPv6 tunnel without DF).</summary>
+    TunnelUnsupported,
 }
 
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.TransmitFailed + 1;
+    public const int Count = (int)DropReason.TunnelUnsupported + 1;
 
     /// <summary>The name lvsadm prints: kebab-case of the enum member.</summary>
     public static string Name(DropReason reason) => reason switch
@@ -72,6 +92,12 @@ public static class DropReasons
         DropReason.TooBig => "too-big",
         DropReason.FragmentationNeeded => "fragmentation-needed",
         DropReason.TransmitFailed => "transmit-failed",
+        DropReason.Ipv6Truncated => "ipv6-truncated",
+        DropReason.Ipv6PayloadLength => "ipv6-payload-length",
+        DropReason.Ipv6ExtensionHeaders => "ipv6-bad-ext-headers",
+        DropReason.Udp6ZeroChecksum => "udp6-zero-checksum",
+        DropReason.PacketTooBig => "packet-too-big",
+        DropReason.TunnelUnsupported => "tunnel-unsupported",
         _ => "unknown",
     };
 }

@@ -1,3 +1,5 @@
+using Lvs.Core.Services;
+
 namespace Lvs.Core.Forwarding;
 
 public enum VerdictKind : byte
@@ -21,7 +23,7 @@ public enum VerdictKind : byte
 /// <summary>The core's decision about one frame.</summary>
 public readonly struct Verdict
 {
-    private Verdict(VerdictKind kind, DropReason reason, uint nextHop, Services.TunnelSpec tunnel = default)
+    private Verdict(VerdictKind kind, DropReason reason, InetAddress nextHop, Services.TunnelSpec tunnel = default)
     {
         Kind = kind;
         Reason = reason;
@@ -34,27 +36,28 @@ public readonly struct Verdict
     public DropReason Reason { get; }
 
     /// <summary>
-    /// The IPv4 address (host order) to route the frame towards; the I/O layer resolves the
-    /// interface and next-hop MAC and writes the Ethernet addresses.
+    /// The address (IPv4 or IPv6, the family of the packet as sent) to route the frame towards;
+    /// the I/O layer resolves the interface and next-hop MAC and writes the Ethernet addresses.
+    /// For a tunnel it is the real server, whose family picks the outer header.
     /// </summary>
-    public uint NextHop { get; }
+    public InetAddress NextHop { get; }
 
     /// <summary>For <see cref="VerdictKind.Tunnel"/>: how to wrap the packet.</summary>
     public Services.TunnelSpec Tunnel { get; }
 
     public static Verdict Pass => default;
 
-    public static Verdict Drop(DropReason reason) => new(VerdictKind.Drop, reason, 0);
+    public static Verdict Drop(DropReason reason) => new(VerdictKind.Drop, reason, default);
 
-    public static Verdict Forward(uint nextHop) => new(VerdictKind.Forward, DropReason.None, nextHop);
+    public static Verdict Forward(InetAddress nextHop) => new(VerdictKind.Forward, DropReason.None, nextHop);
 
-    public static Verdict Encapsulate(uint realServer, Services.TunnelSpec tunnel) => new(VerdictKind.Tunnel, DropReason.None, realServer, tunnel);
+    public static Verdict Encapsulate(InetAddress realServer, Services.TunnelSpec tunnel) => new(VerdictKind.Tunnel, DropReason.None, realServer, tunnel);
 
     public override string ToString() => Kind switch
     {
         VerdictKind.Drop => $"drop({DropReasons.Name(Reason)})",
-        VerdictKind.Forward => $"forward({Services.Ipv4.Format(NextHop)})",
-        VerdictKind.Tunnel => $"tunnel({Tunnel.Type}, {Services.Ipv4.Format(NextHop)})",
+        VerdictKind.Forward => $"forward({NextHop})",
+        VerdictKind.Tunnel => $"tunnel({Tunnel.Type}, {NextHop})",
         _ => "pass",
     };
 }

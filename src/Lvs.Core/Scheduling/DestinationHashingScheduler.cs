@@ -19,7 +19,7 @@ public sealed class DestinationHashingScheduler : IScheduler
 
     public RealServer? Schedule(RealServer[] destinations, in ScheduleContext context)
     {
-        RealServer? d = _buckets[KernelHash.Hash32(context.VirtualAddress, TableBits)];
+        RealServer? d = _buckets[KernelHash.Hash32(context.VirtualAddress.HashKey32, TableBits)];
         if (d is null || !d.Available || d.Weight <= 0 || d.Overloaded)
         {
             return null;

@@ -4,7 +4,7 @@ namespace Lvs.Core.Scheduling;
 
 /// <summary>What a scheduler may look at when it picks a real server for a new connection.</summary>
 /// <param name="Now">The director's clock in milliseconds (for schedulers that keep expiring state: lblc, lblcr).</param>
-public readonly record struct ScheduleContext(IpProtocol Protocol, uint ClientAddress, ushort ClientPort, uint VirtualAddress, ushort VirtualPort, long Now = 0);
+public readonly record struct ScheduleContext(IpProtocol Protocol, InetAddress ClientAddress, ushort ClientPort, InetAddress VirtualAddress, ushort VirtualPort, long Now = 0);
 
 /// <summary>
 /// The service's scheduler flags (ipvsadm -b): IP_VS_SVC_F_SCHED1..3, named by the scheduler

@@ -30,13 +30,13 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : ISchedule
     internal LocalityTable Cache => _table;
 
     /// <summary>The replica set of <paramref name="address"/> in list order (for tests), empty if none.</summary>
-    internal RealServer[] ReplicaSet(uint address) => _table.Members(_table.Find(address));
+    internal RealServer[] ReplicaSet(InetAddress address) => _table.Members(_table.Find(address));
 
     public RealServer? Schedule(RealServer[] destinations, in ScheduleContext context)
     {
         long now = context.Now;
         _table.Advance(now);
-        uint address = context.VirtualAddress;
+        InetAddress address = context.VirtualAddress;
 
         int e = _table.Find(address);
         RealServer? d;
@@ -125,7 +125,7 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : ISchedule
         }
 
         /// <summary>ip_vs_lblcr_new for an address without entry: unless over the limit, a new entry with a one-member set.</summary>
-        public void Create(uint address, RealServer dest, long now)
+        public void Create(InetAddress address, RealServer dest, long now)
         {
             if (Entries > MaxSize)
             {

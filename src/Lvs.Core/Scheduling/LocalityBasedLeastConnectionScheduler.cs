@@ -32,7 +32,7 @@ public sealed class LocalityBasedLeastConnectionScheduler : IScheduler
     {
         long now = context.Now;
         _table.Advance(now);
-        uint address = context.VirtualAddress;
+        InetAddress address = context.VirtualAddress;
 
         int e = _table.Find(address);
         if (e >= 0)
@@ -104,7 +104,7 @@ public sealed class LocalityBasedLeastConnectionScheduler : IScheduler
         /// counter one higher than the entries present until the limit triggers collection;
         /// we keep that accounting so the limit behaves as it does there.
         /// </summary>
-        public void Set(int existing, uint address, RealServer dest, long now)
+        public void Set(int existing, InetAddress address, RealServer dest, long now)
         {
             if (existing >= 0)
             {

@@ -43,7 +43,7 @@ internal class LocalityTable
 
     private readonly int[] _bucket = new int[TableSize];
     private readonly long _expiration;
-    private uint[] _address = new uint[16];
+    private InetAddress[] _address = new InetAddress[16];
     private long[] _lastUse = new long[16];
     private int[] _next = new int[16];
     private int _free = -1;
@@ -134,7 +134,7 @@ internal class LocalityTable
     }
 
     /// <summary>The entry for <paramref name="address"/>, or -1.</summary>
-    public int Find(uint address)
+    public int Find(InetAddress address)
     {
         for (int e = _bucket[Bucket(address)]; e >= 0; e = _next[e])
         {
@@ -150,7 +150,7 @@ internal class LocalityTable
     public void Touch(int entry, long now) => _lastUse[entry] = now;
 
     /// <summary>Adds an entry at its bucket's head and counts it (ip_vs_lblc_hash).</summary>
-    protected int Add(uint address, long now)
+    protected int Add(InetAddress address, long now)
     {
         int e = _free;
         if (e >= 0)
@@ -238,7 +238,8 @@ internal class LocalityTable
         Array.Resize(ref _next, capacity);
     }
 
-    private static int Bucket(uint address) => (int)KernelHash.Hash32(address, TableBits);
+    // ip_vs_lblc_hashkey: hash_32 of the address, IPv6 folded to 32 bits first.
+    private static int Bucket(InetAddress address) => (int)KernelHash.Hash32(address.HashKey32, TableBits);
 
     // ip_vs_lblc_full_check: every bucket from the rover on; an entry stays while now is before
     // lastuse + expiration. A whole lap leaves the rover where it was.

@@ -49,7 +49,7 @@ public sealed class MaglevHashingScheduler : IScheduler
         ushort port = (_flags & SchedulerFlags.Port) != 0 && context.Protocol is IpProtocol.Tcp or IpProtocol.Udp
             ? context.ClientPort
             : (ushort)0;
-        uint address = context.ClientAddress;
+        uint address = context.ClientAddress.HashKey32; // IPv6 folded as ip_vs_mh_hashkey does
 
         uint ihash = HashKey(address, port, Hash1Key, 0) % TableSize;
         RealServer? d = _lookup[ihash];
@@ -142,8 +142,8 @@ public sealed class MaglevHashingScheduler : IScheduler
         for (int i = 0; i < n; i++)
         {
             RealServer d = destinations[i];
-            offset[i] = HashKey(d.Address, d.Port, Hash1Key, 0) % TableSize;
-            skip[i] = (HashKey(d.Address, d.Port, Hash2Key, 0) % (TableSize - 1)) + 1;
+            offset[i] = HashKey(d.Address.HashKey32, d.Port, Hash1Key, 0) % TableSize;
+            skip[i] = (HashKey(d.Address.HashKey32, d.Port, Hash2Key, 0) % (TableSize - 1)) + 1;
             perm[i] = offset[i];
             int lw = _lastWeight[d];
             int t = (lw / gcd) >> rshift;

@@ -31,7 +31,7 @@ public sealed class SourceHashingScheduler : IScheduler
         ushort port = (_flags & SchedulerFlags.Port) != 0 && context.Protocol is IpProtocol.Tcp or IpProtocol.Udp
             ? context.ClientPort
             : (ushort)0;
-        uint address = context.ClientAddress;
+        uint address = context.ClientAddress.HashKey32; // IPv6 folded as ip_vs_sh_hashkey does
 
         uint ihash = HashKey(address, port, 0);
         RealServer? d = _buckets[ihash];

@@ -76,12 +76,16 @@ public static class Ipv4
         $"{value >> 24}.{(value >> 16) & 0xFF}.{(value >> 8) & 0xFF}.{value & 0xFF}";
 }
 
-/// <summary>A virtual service's identity: protocol, VIP and port (host order).</summary>
-public readonly struct ServiceKey(IpProtocol protocol, uint address, ushort port) : IEquatable<ServiceKey>
+/// <summary>
+/// A virtual service's identity: protocol, VIP (either family) and port (host order). A fwmark
+/// service holds its mark in the address: IPv4-mapped for <c>-f N</c>, <c>::N</c> for <c>-f N -6</c>,
+/// so the same mark can name one service per family, as in ip_vs.
+/// </summary>
+public readonly struct ServiceKey(IpProtocol protocol, InetAddress address, ushort port) : IEquatable<ServiceKey>
 {
     public IpProtocol Protocol { get; } = protocol;
 
-    public uint Address { get; } = address;
+    public InetAddress Address { get; } = address;
 
     public ushort Port { get; } = port;
 
@@ -91,15 +95,24 @@ public readonly struct ServiceKey(IpProtocol protocol, uint address, ushort port
     public override bool Equals(object? obj) => obj is ServiceKey k && Equals(k);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public override int GetHashCode() => (int)(Address * 0x9E3779B1u ^ ((uint)Port << 8) ^ (uint)Protocol);
+    public override int GetHashCode() => (int)(Address.HashKey32 * 0x9E3779B1u ^ (uint)(Address.High >> 32) ^ ((uint)Port << 8) ^ (uint)Protocol);
 
     /// <summary>A fwmark service (ipvsadm -f): the mark takes the address's place, protocol IP, port 0.</summary>
     public static ServiceKey ForFwmark(uint mark) => new(IpProtocol.Ip, mark, 0);
 
+    /// <summary>A fwmark service of either family (ipvsadm -f N [-6]).</summary>
+    public static ServiceKey ForFwmark(uint mark, bool ipv6) => new(IpProtocol.Ip, ipv6 ? new InetAddress(0, mark) : mark, 0);
+
     public bool IsFwmark => Protocol == IpProtocol.Ip;
 
+    /// <summary>The fwmark of a fwmark service.</summary>
+    public uint Mark => (uint)Address.Low;
+
+    /// <summary>True for an IPv6 service (an IPv6 VIP, or a fwmark service made with -6).</summary>
+    public bool IsV6 => Address.IsV6;
+
     public override string ToString() =>
-        IsFwmark ? $"FWM {Address}" : $"{(Protocol == IpProtocol.Tcp ? "TCP" : "UDP")} {Ipv4.Format(Address)}:{Port}";
+        IsFwmark ? $"FWM {Mark}{(IsV6 ? " IPv6" : "")}" : $"{(Protocol == IpProtocol.Tcp ? "TCP" : "UDP")} {Address.WithPort(Port)}";
 
     public static bool operator ==(ServiceKey a, ServiceKey b) => a.Equals(b);
 

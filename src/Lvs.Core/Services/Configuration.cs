@@ -2,7 +2,7 @@ namespace Lvs.Core.Services;
 
 /// <summary>A real server as configured (what -a/-e set, what a config file declares).</summary>
 public sealed record RealServerDefinition(
-    uint Address,
+    InetAddress Address,
     ushort Port,
     ForwardMethod Method,
     int Weight,
@@ -37,13 +37,13 @@ public interface IServiceTarget
 
     void Clear();
 
-    TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    TableResult AddServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0);
 
-    TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    TableResult EditServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0);
 
-    TableResult DeleteServer(ServiceKey key, uint address, ushort port);
+    TableResult DeleteServer(ServiceKey key, InetAddress address, ushort port);
 }
 
 /// <summary>A mutable copy of a configuration that commands can be rehearsed on.</summary>
@@ -109,7 +109,7 @@ public sealed class ConfigurationBuilder : IServiceTarget
 
     public void Clear() => _services.Clear();
 
-    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    public TableResult AddServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0)
     {
         int i = Find(key);
@@ -128,7 +128,7 @@ public sealed class ConfigurationBuilder : IServiceTarget
         return TableResult.Ok;
     }
 
-    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    public TableResult EditServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0)
     {
         int i = Find(key);
@@ -148,7 +148,7 @@ public sealed class ConfigurationBuilder : IServiceTarget
         return TableResult.Ok;
     }
 
-    public TableResult DeleteServer(ServiceKey key, uint address, ushort port)
+    public TableResult DeleteServer(ServiceKey key, InetAddress address, ushort port)
     {
         int i = Find(key);
         if (i < 0)

@@ -13,7 +13,7 @@ public sealed class RealServer
 {
     private int _weight;
 
-    public RealServer(uint address, ushort port, ForwardMethod method, int weight, int workers)
+    public RealServer(InetAddress address, ushort port, ForwardMethod method, int weight, int workers)
     {
         Address = address;
         Port = port;
@@ -22,7 +22,7 @@ public sealed class RealServer
         Counters = new CounterSet(workers);
     }
 
-    public uint Address { get; }
+    public InetAddress Address { get; }
 
     public ushort Port { get; }
 
@@ -125,5 +125,5 @@ public sealed class RealServer
     /// </summary>
     public int Overhead => (ActiveConns << 8) + InactiveConns;
 
-    public override string ToString() => $"{Ipv4.Format(Address)}:{Port}";
+    public override string ToString() => Address.WithPort(Port);
 }

@@ -10,7 +10,8 @@ namespace Lvs.Core.Services;
 /// <param name="Flags">ipvsadm -b.</param>
 /// <param name="Persistent">ipvsadm -p: a client keeps its real server across connections.</param>
 /// <param name="PersistenceTimeoutMs">How long a persistence template outlives its last connection.</param>
-/// <param name="PersistenceMask">ipvsadm -M: clients are grouped by address AND mask (host order).</param>
+/// <param name="PersistenceMask">ipvsadm -M: IPv4 clients are grouped by address AND mask (host order); for an
+/// IPv6 service it holds the prefix length (1..128; anything above 128 means 128), as ip_vs's svc->netmask does.</param>
 /// <param name="OnePacket">ipvsadm -o: every UDP datagram is scheduled on its own.</param>
 public sealed record ServiceSettings(
     string Scheduler,

@@ -144,17 +144,17 @@ public sealed partial class ServiceTable
                 return $"service {s.Key}: unknown scheduler '{s.Settings.Scheduler}'";
             }
 
-            var servers = new HashSet<(uint, ushort)>();
+            var servers = new HashSet<(InetAddress, ushort)>();
             foreach (RealServerDefinition d in s.Servers)
             {
                 if (!servers.Add((d.Address, d.Port)))
                 {
-                    return $"service {s.Key}: real server {Ipv4.Format(d.Address)}:{d.Port} is declared twice";
+                    return $"service {s.Key}: real server {d.Address.WithPort(d.Port)} is declared twice";
                 }
 
                 if (d.Weight is < 0 or > 65535)
                 {
-                    return $"service {s.Key}: real server {Ipv4.Format(d.Address)}:{d.Port}: weight {d.Weight} out of range 0..65535";
+                    return $"service {s.Key}: real server {d.Address.WithPort(d.Port)}: weight {d.Weight} out of range 0..65535";
                 }
             }
         }

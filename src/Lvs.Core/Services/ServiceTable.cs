@@ -37,7 +37,7 @@ public sealed partial class ServiceTable : IServiceTarget
     private readonly List<VirtualService> _ordered = [];
     private volatile FrozenDictionary<ServiceKey, VirtualService> _lookup = FrozenDictionary<ServiceKey, VirtualService>.Empty;
     private volatile FrozenSet<ServiceKey> _natReplySources = FrozenSet<ServiceKey>.Empty;
-    private volatile FrozenSet<uint> _virtualAddresses = FrozenSet<uint>.Empty;
+    private volatile FrozenSet<InetAddress> _virtualAddresses = FrozenSet<InetAddress>.Empty;
     private volatile FwmarkClassifier _marks = FwmarkClassifier.Empty;
 
     public ServiceTable(int workers)
@@ -76,7 +76,7 @@ public sealed partial class ServiceTable : IServiceTarget
     public bool HasPortZeroServices { get; private set; }
 
     /// <summary>True when some service listens on <paramref name="address"/> (any protocol or port).</summary>
-    public bool IsVirtualAddress(uint address) => _virtualAddresses.Contains(address);
+    public bool IsVirtualAddress(InetAddress address) => _virtualAddresses.Contains(address);
 
     /// <summary>A consistent copy of the services in the order they were added.</summary>
     public IReadOnlyList<VirtualService> Snapshot()
@@ -194,7 +194,7 @@ public sealed partial class ServiceTable : IServiceTarget
         Changed?.Invoke();
     }
 
-    public TableResult AddServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    public TableResult AddServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0)
     {
         lock (_writeLock)
@@ -225,7 +225,7 @@ public sealed partial class ServiceTable : IServiceTarget
         return TableResult.Ok;
     }
 
-    public TableResult EditServer(ServiceKey key, uint address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
+    public TableResult EditServer(ServiceKey key, InetAddress address, ushort port, ForwardMethod method, int weight, TunnelSpec tunnel = default,
         int upperThreshold = 0, int lowerThreshold = 0) =>
         WithServer(key, address, port, (svc, server) =>
         {
@@ -233,7 +233,7 @@ public sealed partial class ServiceTable : IServiceTarget
             svc.NotifyWeightsChanged();
         });
 
-    public TableResult DeleteServer(ServiceKey key, uint address, ushort port) =>
+    public TableResult DeleteServer(ServiceKey key, InetAddress address, ushort port) =>
         WithServer(key, address, port, (svc, server) =>
         {
             server.Available = false;
@@ -241,7 +241,7 @@ public sealed partial class ServiceTable : IServiceTarget
         });
 
     /// <summary>Runs a change on one real server of one service under the write lock, then publishes.</summary>
-    private TableResult WithServer(ServiceKey key, uint address, ushort port, Action<VirtualService, RealServer> change)
+    private TableResult WithServer(ServiceKey key, InetAddress address, ushort port, Action<VirtualService, RealServer> change)
     {
         lock (_writeLock)
         {
@@ -297,7 +297,7 @@ public sealed partial class ServiceTable : IServiceTarget
 
     private VirtualService? Find(ServiceKey key) => _ordered.Find(s => s.Key == key);
 
-    private static RealServer? FindServer(VirtualService svc, uint address, ushort port) =>
+    private static RealServer? FindServer(VirtualService svc, InetAddress address, ushort port) =>
         Array.Find(svc.Destinations, d => d.Address == address && d.Port == port);
 
     private void Publish()

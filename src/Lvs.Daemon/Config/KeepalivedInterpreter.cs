@@ -109,7 +109,7 @@ internal sealed partial class KeepalivedInterpreter
                 TableResult server = builder.AddServer(key, rs.Address, rs.Port, rs.Method, rs.Weight, rs.Tunnel, rs.UpperThreshold, rs.LowerThreshold);
                 if (server != TableResult.Ok)
                 {
-                    _diagnostics.Error(at, $"virtual service {key}, real server {Ipv4.Format(rs.Address)}:{rs.Port}: {server}");
+                    _diagnostics.Error(at, $"virtual service {key}, real server {rs.Address.WithPort(rs.Port)}: {server}");
                 }
             }
         }

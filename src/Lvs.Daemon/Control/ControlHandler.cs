@@ -277,7 +277,7 @@ public sealed partial class ControlHandler(
             foreach (RealServer d in svc.Destinations)
             {
                 var status = new RealServerStatus(
-                    Ipv4.Format(d.Address), d.Port, MethodName(d.Method), d.Weight,
+                    d.Address.ToString(), d.Port, MethodName(d.Method), d.Weight,
                     d.Counters.ActiveConns, d.Counters.InactiveConns, Stats(d.Counters.Totals))
                 {
                     UpperThreshold = d.UpperThreshold,
@@ -302,8 +302,8 @@ public sealed partial class ControlHandler(
             ServiceSettings settings = svc.Settings;
             list.Add(new ServiceStatus(
                 svc.Key.IsFwmark
-                    ? WireKey.ForFwmark(svc.Key.Address)
-                    : new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", Ipv4.Format(svc.Key.Address), svc.Key.Port),
+                    ? WireKey.ForFwmark(svc.Key.Mark) with { Ipv6 = svc.Key.IsV6 }
+                    : new WireKey(svc.Key.Protocol == IpProtocol.Tcp ? "tcp" : "udp", svc.Key.Address.ToString(), svc.Key.Port),
                 svc.Scheduler.Name, Stats(svc.Counters.Totals), servers)
             {
                 SchedulerFlags = FlagList(settings),

@@ -1,3 +1,4 @@
+using Lvs.Core.Services;
 using Lvs.Linux.PacketIO;
 
 namespace Lvs.Daemon.DataPath;
@@ -27,7 +28,7 @@ public sealed class PendingFrames
 
     public int Count => _count;
 
-    public bool TryAdd(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, int ifIndex, uint nextHop, long now)
+    public bool TryAdd(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, int ifIndex, InetAddress nextHop, long now)
     {
         if (_count == _entries.Length || frame.Length > _buffers[_count].Length)
         {
@@ -86,5 +87,5 @@ public sealed class PendingFrames
         void Expire(in Entry entry);
     }
 
-    public readonly record struct Entry(int IfIndex, uint NextHop, int Length, VirtioNetHeader Vnet, long Since);
+    public readonly record struct Entry(int IfIndex, InetAddress NextHop, int Length, VirtioNetHeader Vnet, long Since);
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Packets;
+using Lvs.Core.Services;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
 
@@ -25,6 +26,12 @@ public sealed partial class Worker
             return;
         }
 
+        if (frame.Length >= EthernetFrame.HeaderLength
+            && BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == EthernetFrame.TypeIPv6)
+        {
+            SnoopNeighbourDiscovery(frame, info.IfIndex);
+        }
+
         if (info.PacketType != PacketType.Host)
         {
             return;
@@ -47,11 +54,25 @@ public sealed partial class Worker
             // Keep the offload: NEEDS_CSUM and GSO go back to the kernel as they came.
             VirtioNetHeader vnet = info.Vnet;
             vnet.Flags &= VirtioNetFlags.NeedsChecksum;
-            Transmit(frame, vnet, verdict.NextHop, now, queueIfUnresolved: true);
+            if (verdict.NextHop.IsV4)
+            {
+                Transmit(frame, vnet, verdict.NextHop.V4, now, queueIfUnresolved: true);
+            }
+            else
+            {
+                Transmit6(frame, vnet, verdict.NextHop.V6, now, queueIfUnresolved: true);
+            }
         }
         else if (verdict.Kind == VerdictKind.Tunnel)
         {
-            SendTunnelled(frame, info, meta.ChecksumPartial, verdict, now);
+            if (verdict.NextHop.IsV4 && BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == EthernetFrame.TypeIPv4)
+            {
+                SendTunnelled(frame, info, meta.ChecksumPartial, verdict, now);
+            }
+            else
+            {
+                SendTunnelled6(frame, info, meta.ChecksumPartial, verdict, now);
+            }
         }
     }
 
@@ -127,12 +148,18 @@ public sealed partial class Worker
     {
         public bool TryRelease(Span<byte> frame, in PendingFrames.Entry entry)
         {
-            if (!worker._mirror.Neighbours.TryGet(entry.IfIndex, worker.ResolveNextHop(entry.NextHop), out _))
+            if (entry.NextHop.IsV6)
+            {
+                return worker.TryRelease6(frame, entry, now);
+            }
+
+            uint nextHop = entry.NextHop.V4;
+            if (!worker._mirror.Neighbours.TryGet(entry.IfIndex, worker.ResolveNextHop(nextHop), out _))
             {
                 return false;
             }
 
-            worker.Transmit(frame, entry.Vnet, entry.NextHop, now, queueIfUnresolved: false);
+            worker.Transmit(frame, entry.Vnet, nextHop, now, queueIfUnresolved: false);
             return true;
         }
 
@@ -141,6 +168,18 @@ public sealed partial class Worker
 
     private uint ResolveNextHop(uint destination) =>
         _mirror.Routing.TryResolve(destination, out NextHop hop) ? hop.NextHopAddress : destination;
+
+    private void Resolve(InetAddress address, long now)
+    {
+        if (address.IsV6)
+        {
+            Resolve6(address.V6, now);
+        }
+        else
+        {
+            Resolve(address.V4, now);
+        }
+    }
 
     private void Resolve(uint address, long now)
     {

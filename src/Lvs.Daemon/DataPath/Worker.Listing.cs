@@ -51,9 +51,9 @@ public sealed partial class Worker
             bool fwmark = c.Protocol == IpProtocol.Ip;
             list.Add(new ConnectionEntry(
                 fwmark ? "ip" : c.Protocol == IpProtocol.Tcp ? "tcp" : "udp", expires, fwmark ? "NONE" : state,
-                Ipv4.Format(c.ClientAddress), c.ClientPort,
-                fwmark ? c.VirtualAddress.ToString(System.Globalization.CultureInfo.InvariantCulture) : Ipv4.Format(c.VirtualAddress), c.VirtualPort,
-                Ipv4.Format(c.DestAddress), c.DestPort)
+                c.ClientAddress.ToString(), c.ClientPort,
+                fwmark ? ((uint)c.VirtualAddress.Low).ToString(System.Globalization.CultureInfo.InvariantCulture) : c.VirtualAddress.ToString(), c.VirtualPort,
+                c.DestAddress.ToString(), c.DestPort)
             {
                 Template = c.IsTemplate,
             });

@@ -16,7 +16,7 @@ public sealed partial class Worker
 
     private void SendTunnelled(Span<byte> frame, in FrameInfo info, bool partial, in Verdict verdict, long now)
     {
-        if (!_mirror.Routing.TryResolve(verdict.NextHop, out NextHop hop) || hop.Kind != NextHopKind.Unicast
+        if (!_mirror.Routing.TryResolve(verdict.NextHop.V4, out NextHop hop) || hop.Kind != NextHopKind.Unicast
             || (uint)hop.IfIndex >= (uint)_portByIfIndex.Length || _portByIfIndex[hop.IfIndex] is not { } port)
         {
             _director.Drops.Add(DropReason.NoRoute);
@@ -36,7 +36,7 @@ public sealed partial class Worker
         uint source = hop.PreferredSource != 0 ? hop.PreferredSource : PrimaryAddress(hop.IfIndex);
         int gsoSize = info.Vnet.IsGso ? info.Vnet.GsoSize : 0;
         var sink = new PortSink(port, mac);
-        TunnelResult result = TunnelEncoder.Send(ref sink, inner, partial, gsoSize, verdict.Tunnel, source, verdict.NextHop,
+        TunnelResult result = TunnelEncoder.Send(ref sink, inner, partial, gsoSize, verdict.Tunnel, source, verdict.NextHop.V4,
             hop.Mtu > 0 ? hop.Mtu : DefaultMtu, ref _outerIpId, _tunnelScratch);
         switch (result.Outcome)
         {

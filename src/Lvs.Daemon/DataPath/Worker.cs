@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Lvs.Core;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Packets;
+using Lvs.Core.Services;
 using Lvs.Linux;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
@@ -33,7 +34,7 @@ public sealed partial class Worker : IDisposable
     private readonly PollSet _poll;
     private readonly WakeupEvent _wakeup = new();
     private readonly PendingFrames _pending = new();
-    private readonly ConcurrentQueue<uint> _resolveRequests = new();
+    private readonly ConcurrentQueue<InetAddress> _resolveRequests = new();
     private readonly byte[] _arpFrame = new byte[64];
     private readonly Thread _thread;
     private readonly int _netlinkIndex;
@@ -72,7 +73,7 @@ public sealed partial class Worker : IDisposable
     public void Start() => _thread.Start();
 
     /// <summary>Asks the worker to resolve an address's MAC now (e.g. a real server just added).</summary>
-    public void RequestResolve(uint address)
+    public void RequestResolve(InetAddress address)
     {
         _resolveRequests.Enqueue(address);
         _wakeup.Signal();
@@ -152,7 +153,7 @@ public sealed partial class Worker : IDisposable
                 AnswerListRequests(now);
             }
 
-            while (_resolveRequests.TryDequeue(out uint address))
+            while (_resolveRequests.TryDequeue(out InetAddress address))
             {
                 Resolve(address, now);
             }

@@ -31,7 +31,7 @@ public class DrGoldenTests
             Verdict verdict = _director.Process(frame, new PacketMeta { ChecksumPartial = golden.ChecksumPartial }, _clock);
 
             Assert.Equal(VerdictKind.Forward, verdict.Kind);
-            Assert.Equal(Ipv4.Format(golden.NextHop), Ipv4.Format(verdict.NextHop));
+            Assert.Equal(Ipv4.Format(golden.NextHop), Ipv4.Format(verdict.NextHop.V4));
             Assert.Equal(golden.OutputHex, Convert.ToHexStringLower(frame));
             _clock += 10;
         }
@@ -186,8 +186,8 @@ public class DrGoldenTests
             Verdict verdict = _director.Process(frame, default, _clock);
 
             Assert.Equal(VerdictKind.Tunnel, verdict.Kind);
-            Assert.Equal(expected[verdict.NextHop], verdict.Tunnel);
-            Assert.True(seen.Add(verdict.NextHop));
+            Assert.Equal(expected[verdict.NextHop.V4], verdict.Tunnel);
+            Assert.True(seen.Add(verdict.NextHop.V4));
             Assert.Equal(before[TtlOffset] - 1, frame[TtlOffset]);
             Assert.True(PacketBuilder.IpChecksumValid(frame));
             Assert.Equal(before[(TtlOffset + 4)..], frame[(TtlOffset + 4)..]);

@@ -42,7 +42,7 @@ public class IcmpTranslationTests
         Verdict verdict = _director.Process(frame, default, 1);
 
         Assert.Equal(VerdictKind.Forward, verdict.Kind);
-        Assert.Equal(Ipv4.Format(Rs), Ipv4.Format(verdict.NextHop));
+        Assert.Equal(Ipv4.Format(Rs), Ipv4.Format(verdict.NextHop.V4));
         Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(frame));
         AssertChecksums(frame);
     }
@@ -73,7 +73,7 @@ public class IcmpTranslationTests
         Verdict verdict = _director.Process(frame, default, 1);
 
         Assert.Equal(VerdictKind.Forward, verdict.Kind);
-        Assert.Equal(Ipv4.Format(Client), Ipv4.Format(verdict.NextHop));
+        Assert.Equal(Ipv4.Format(Client), Ipv4.Format(verdict.NextHop.V4));
         Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(frame));
         AssertChecksums(frame);
         Assert.Equal(outBefore + 1, udpServer.Counters.Totals.OutPackets);
@@ -114,7 +114,7 @@ public class IcmpTranslationTests
         Verdict verdict = _director.Process(frame, default, 1);
 
         Assert.Equal(VerdictKind.Forward, verdict.Kind);
-        Assert.Equal(Ipv4.Format(GoldenPackets.DrServerAddress), Ipv4.Format(verdict.NextHop));
+        Assert.Equal(Ipv4.Format(GoldenPackets.DrServerAddress), Ipv4.Format(verdict.NextHop.V4));
         Assert.Equal(expected, frame);
     }
 

@@ -23,7 +23,7 @@ public class NatGoldenTests
             Verdict verdict = director.Process(frame, meta, now);
 
             Assert.Equal(VerdictKind.Forward, verdict.Kind);
-            Assert.Equal(Ipv4.Format(golden.NextHop), Ipv4.Format(verdict.NextHop));
+            Assert.Equal(Ipv4.Format(golden.NextHop), Ipv4.Format(verdict.NextHop.V4));
             Assert.Equal(golden.OutputHex, Convert.ToHexStringLower(frame));
             now += 10;
         }

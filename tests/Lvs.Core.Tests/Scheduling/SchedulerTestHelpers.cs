@@ -20,7 +20,7 @@ internal static class SchedulerTestHelpers
         for (int i = 0; i < count; i++)
         {
             RealServer? d = scheduler.Schedule(servers, Context);
-            letters.Add(d is null ? "-" : ((char)('A' + (int)(d.Address - 0x0A000001u))).ToString());
+            letters.Add(d is null ? "-" : ((char)('A' + (int)(d.Address.V4 - 0x0A000001u))).ToString());
         }
 
         return string.Join(' ', letters);
@@ -49,7 +49,7 @@ internal static class SchedulerTestHelpers
         server.Counters[0].InactiveConns = inactive;
     }
 
-    public static string Letter(RealServer? d) => d is null ? "-" : ((char)('A' + (int)(d.Address - 0x0A000001u))).ToString();
+    public static string Letter(RealServer? d) => d is null ? "-" : ((char)('A' + (int)(d.Address.V4 - 0x0A000001u))).ToString();
 
     /// <summary>Picks <paramref name="count"/> times, each pick adding one active connection to the server picked.</summary>
     public static string PicksEstablishing(IScheduler scheduler, RealServer[] servers, int count)

@@ -19,7 +19,7 @@ internal static class ConfigText
                 .Append($"mask={Ipv4.Format(t.PersistenceMask)} ops={t.OnePacket}\n");
             foreach (RealServerDefinition r in s.Servers)
             {
-                sb.Append($"  {Ipv4.Format(r.Address)}:{r.Port} {r.Method} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold}");
+                sb.Append($"  {r.Address.WithPort(r.Port)} {r.Method} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold}");
                 if (r.Method == ForwardMethod.Tunnel)
                 {
                     sb.Append($" tun={r.Tunnel.Type}/{r.Tunnel.Port}/{r.Tunnel.Checksum}");

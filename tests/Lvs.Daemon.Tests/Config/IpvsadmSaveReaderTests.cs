@@ -136,8 +136,8 @@ public class IpvsadmSaveReaderTests
         string prefix = withPrefix ? "ipvsadm " : "";
         foreach (ServiceDefinition s in configuration.Services)
         {
-            string service = s.Key.IsFwmark ? $"-f {s.Key.Address}"
-                : $"{(s.Key.Protocol == IpProtocol.Tcp ? "-t" : "-u")} {Ipv4.Format(s.Key.Address)}:{s.Key.Port}";
+            string service = s.Key.IsFwmark ? $"-f {s.Key.Mark}"
+                : $"{(s.Key.Protocol == IpProtocol.Tcp ? "-t" : "-u")} {s.Key.Address.WithPort(s.Key.Port)}";
             sb.Append($"{prefix}-A {service} -s {s.Settings.Scheduler}");
             if (s.Settings.Persistent)
             {
@@ -173,7 +173,7 @@ public class IpvsadmSaveReaderTests
             foreach (RealServerDefinition r in s.Servers.Reverse())
             {
                 string method = r.Method switch { ForwardMethod.Masquerade => "-m", ForwardMethod.Tunnel => "-i", _ => "-g" };
-                sb.Append($"{prefix}-a {service} -r {Ipv4.Format(r.Address)}:{r.Port} {method} -w {r.Weight}");
+                sb.Append($"{prefix}-a {service} -r {r.Address.WithPort(r.Port)} {method} -w {r.Weight}");
                 if (r.Method == ForwardMethod.Tunnel)
                 {
                     sb.Append($" --tun-type {r.Tunnel.Type.ToString().ToLowerInvariant()}");
