@@ -31,7 +31,7 @@ public sealed record ServiceOptions(string Scheduler)
     /// <summary>Persistence timeout in seconds (ipvsadm -p [timeout], default 300).</summary>
     public int PersistenceTimeout { get; init; }
 
-    /// <summary>Persistence granularity (ipvsadm -M), a dotted IPv4 netmask; null = 255.255.255.255.</summary>
+    /// <summary>Persistence granularity (ipvsadm -M): a dotted netmask for an IPv4 service, a prefix length ("64") for an IPv6 one; null = all bits.</summary>
     public string? PersistenceNetmask { get; init; }
 
     /// <summary>One-packet scheduling for UDP (ipvsadm -o/--ops).</summary>
@@ -193,7 +193,7 @@ public sealed record ServiceStatus(
     /// <summary>Persistence timeout in seconds.</summary>
     public int PersistenceTimeout { get; init; }
 
-    /// <summary>Persistence netmask, dotted (ipvsadm prints it when not 255.255.255.255).</summary>
+    /// <summary>Persistence netmask: dotted for IPv4, a prefix length for IPv6 (ipvsadm prints it when not all bits).</summary>
     public string? PersistenceNetmask { get; init; }
 
     public bool OnePacket { get; init; }

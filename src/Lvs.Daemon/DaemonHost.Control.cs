@@ -71,7 +71,7 @@ public sealed partial class DaemonHost
         }
 
         if (request.Command == Commands.AddServer && request.Server is { } server
-            && Ipv4.TryParse(server.Address, out uint rip))
+            && InetAddress.TryParse(server.Address, out InetAddress rip))
         {
             _worker!.RequestResolve(rip);
         }
@@ -89,10 +89,17 @@ public sealed partial class DaemonHost
     /// </summary>
     private string? Unreachable(RealServerSpec spec)
     {
-        if (spec.Method is not ("route" or "tunnel") || !Ipv4.TryParse(spec.Address, out uint rip) || _mirror is null)
+        if (spec.Method is not ("route" or "tunnel") || !InetAddress.TryParse(spec.Address, out InetAddress address) || _mirror is null)
         {
             return null;
         }
+
+        if (address.IsV6)
+        {
+            return Unreachable6(spec, address.V6);
+        }
+
+        uint rip = address.V4;
 
         if (!_mirror.Routing.TryResolve(rip, out NextHop hop))
         {
@@ -132,5 +139,24 @@ public sealed partial class DaemonHost
             new DropCount("tx-too-big", tooBig),
             new DropCount("tx-error", other),
         ];
+    }
+
+    private string? Unreachable6(RealServerSpec spec, Lvs.Core.Packets.Ipv6Address rip)
+    {
+        var target = new Ip6(rip.High, rip.Low);
+        if (!_mirror!.Routing.TryResolve6(target, out NextHop6 hop))
+        {
+            return hop.Kind == NextHopKind.Local
+                ? $"real server {spec.Address} is an address of the director itself"
+                : $"no route to real server {spec.Address}";
+        }
+
+        if (spec.Method == "route" && hop.NextHopAddress != target)
+        {
+            return $"direct routing needs real server {spec.Address} on a directly connected network, "
+                   + $"but its route goes via {hop.NextHopAddress} (use -i to tunnel to it, or -m)";
+        }
+
+        return null;
     }
 }

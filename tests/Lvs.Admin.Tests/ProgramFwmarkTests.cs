@@ -173,7 +173,7 @@ public class ProgramFwmarkTests
     [InlineData("-a -f x -r 10.0.0.11", 2, "invalid fwmark value `x' specified\n")]
     [InlineData("-A -f 1 -t 192.0.2.10:80", 2, "multiple 'service-address' options specified\n")]
     [InlineData("-A -6 -f 1", 2, "-6 used before -f\n\n")]
-    [InlineData("-A -f 1 -6", 1, "lvsadm: -6 (IPv6 firewall-mark services) is not built yet\n")]
+    [InlineData("-a -f 1 -6 -r 10.0.0.11 -g", 2, "Different address family is allowed only for tunneling servers\n")]
     [InlineData("-a -f 1 -r 2001:db8::11 -g", 2, "Different address family is allowed only for tunneling servers\n")]
     public void Run_Refused_NoRequestSent(string line, int exitCode, string message)
     {

@@ -71,10 +71,9 @@ public class ProgramRestoreTests
     [InlineData("-A -t 192.0.2.10:80 -s rr\n-A -t 192.0.2.10:0\n", 2, "lvsadm: line 2: Zero port specified for non-persistent service\n")]
     [InlineData("# header\n-A -t 192.0.2.10:80 --bogus\n", 255, "lvsadm: line 2: --bogus: unknown option\n")]
     [InlineData("-A -t 192.0.2.10:80 -s nosuch\n", 255, "lvsadm: line 1: Scheduler or persistence engine not found\n")]
-    [InlineData("-A -f 1 -6\n", 1, "lvsadm: line 1: -6 (IPv6 firewall-mark services) is not built yet\n")]
     [InlineData("-C\n192.0.2.10\n", 255, "lvsadm: line 2: Try `lvsadm -h' or 'lvsadm --help' for more information.\n")]
     [InlineData("-A -t 192.0.2.10:80\n-a -t 192.0.2.10:80 -r 10.0.0.11 -x 1 extra\n", 2, "lvsadm: line 2: unexpected argument extra\n")]
-    [InlineData("-A -f 1 -6 -s rr\n", 1, "lvsadm: line 1: -6 (IPv6 firewall-mark services) is not built yet\n")]
+    [InlineData("-A -f 1 -6 -s rr\n-a -f 1 -6 -r 10.0.0.11 -g\n", 2, "lvsadm: line 2: Different address family is allowed only for tunneling servers\n")]
     [InlineData("-A -t 192.0.2.10:80 -s rr\n-E -t 192.0.2.10:80 -6\n", 2, "lvsadm: line 2: -6 used before -f\n")]
     public void Restore_BadLine_NothingSentLineNamed(string input, int exitCode, string message)
     {

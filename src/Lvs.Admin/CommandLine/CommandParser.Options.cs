@@ -45,7 +45,16 @@ internal sealed partial class CommandParser
             case OptionId.Ipv6:
                 // ipvsadm's -6 turns a fwmark given before it into an IPv6 one and is no set_option;
                 // without one it fails with a message that itself ends in a newline (fail adds another).
-                throw state.Fwmark != 0 ? Errors.NotBuilt(spec) : Errors.Fail("-6 used before -f\n");
+                if (state.Fwmark == 0)
+                {
+                    throw Errors.Fail("-6 used before -f\n");
+                }
+
+                // parse_service for AF_INET6 also resets the granularity to 128 (an earlier -M goes).
+                state.Fwmark6 = true;
+                state.Netmask = null;
+                state.NetmaskPrefix = null;
+                return;
             case OptionId.Scheduler:
                 state.Set("scheduler");
                 state.Scheduler = argument.Length > SchedulerNameMax ? argument[..SchedulerNameMax] : argument;
@@ -169,7 +178,7 @@ internal sealed partial class CommandParser
     /// </summary>
     private void ApplyNetmask(State state, string argument)
     {
-        if (state.Service is not { IsIPv6: true })
+        if (state.Service is not { IsIPv6: true } && !state.Fwmark6)
         {
             if (AddressParser.TryInetAton(argument, out uint mask))
             {
@@ -267,6 +276,9 @@ internal sealed partial class CommandParser
 
         /// <summary>-f: the firewall mark, 0 when none was given (ipvsadm's svc.fwmark).</summary>
         public uint Fwmark { get; set; }
+
+        /// <summary>-6 after -f: the fwmark service is IPv6.</summary>
+        public bool Fwmark6 { get; set; }
 
         /// <summary>-t, -u or -f was given.</summary>
         public bool HasService => Service is not null || Fwmark != 0;

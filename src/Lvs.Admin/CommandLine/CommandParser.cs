@@ -137,7 +137,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
     {
         AdminCommand command = state.Command;
         bool fwmark = state.Fwmark != 0;
-        ServiceKey? key = fwmark ? ServiceKey.ForFwmark(state.Fwmark)
+        ServiceKey? key = fwmark ? ServiceKey.ForFwmark(state.Fwmark) with { Ipv6 = state.Fwmark6 }
             : state.Service is { } svc ? new ServiceKey(state.Protocol, svc.Address, svc.Port ?? 0) : null;
         bool addOrEditService = command is AdminCommand.AddService or AdminCommand.EditService;
         string? scheduler = state.Scheduler;
@@ -171,10 +171,6 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
                 throw new CommandLineException(Errors.CommandFailedExit, "Scheduler or persistence engine not found");
             }
 
-            if (state.NetmaskPrefix is not null)
-            {
-                throw Errors.NotBuilt("-M for IPv6 services (a prefix length)");
-            }
         }
 
         RealServerTarget? server = null;
@@ -210,7 +206,7 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
                 : null,
             Persistent = state.Persistent,
             PersistenceTimeout = state.Persistent ? state.PersistenceTimeout : 0,
-            PersistenceNetmask = state.Netmask,
+            PersistenceNetmask = state.Netmask ?? state.NetmaskPrefix?.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             OnePacket = state.OnePacket,
             UpperThreshold = state.UpperThreshold,
             LowerThreshold = state.LowerThreshold,
@@ -244,8 +240,8 @@ internal sealed partial class CommandParser(Func<string, IPAddress?> resolveHost
     private static void CheckServer(State state, ServiceAddress dest)
     {
         bool tunnel = state.Method == "tunnel";
-        // A fwmark service is AF_INET (-6 would make it AF_INET6, and lvsadm refuses -6).
-        bool serviceIsV6 = state.Service?.IsIPv6 ?? false;
+        // A fwmark service is AF_INET unless -6 made it AF_INET6.
+        bool serviceIsV6 = state.Service?.IsIPv6 ?? state.Fwmark6;
         if (dest.IsIPv6 != serviceIsV6 && !tunnel)
         {
             throw Errors.Fail("Different address family is allowed only for tunneling servers");

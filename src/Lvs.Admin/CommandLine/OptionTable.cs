@@ -133,7 +133,7 @@ internal static class OptionTable
         new(OptionId.NoSort, "nosort", '\0', ArgumentKind.None),
         new(OptionId.Sort, "sort", '\0', ArgumentKind.None),
         new(OptionId.Exact, "exact", 'X', ArgumentKind.None),
-        new(OptionId.Ipv6, "ipv6", '6', ArgumentKind.None, "IPv6 firewall-mark services"),
+        new(OptionId.Ipv6, "ipv6", '6', ArgumentKind.None),
         new(OptionId.Ops, "ops", 'o', ArgumentKind.None),
         new(OptionId.PersistenceEngine, "pe", '\0', ArgumentKind.Required, "persistence engines"),
         new(OptionId.SchedFlags, "sched-flags", 'b', ArgumentKind.Required),

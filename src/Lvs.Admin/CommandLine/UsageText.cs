@@ -113,7 +113,7 @@ internal static class UsageText
             "                                      skipped\n" +
             "  -S                                  also saves servers' -x/-y when set, and flag-3 of sh/mh\n" +
             "\n" +
-            "Not built yet (refused with exit 1): -6, --sctp-service, --pe, --daemon,\n" +
-            "--start-daemon, --stop-daemon, the sync daemon options, and -M for IPv6 services.\n";
+            "Not built yet (refused with exit 1): --sctp-service, --pe, --daemon,\n" +
+            "--start-daemon, --stop-daemon and the sync daemon options.\n";
     }
 }

@@ -236,7 +236,7 @@ internal sealed class CommandRunner(Func<string, ControlRequest, ControlResponse
     {
         if (a.IsFwmark() || b.IsFwmark())
         {
-            return a.Protocol == b.Protocol && a.Fwmark == b.Fwmark;
+            return a.Protocol == b.Protocol && a.Fwmark == b.Fwmark && a.Ipv6 == b.Ipv6;
         }
 
         return a.Protocol == b.Protocol && a.Port == b.Port

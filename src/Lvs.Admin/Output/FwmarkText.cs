@@ -15,10 +15,11 @@ internal static class FwmarkText
     public static bool IsFwmark(this ServiceKey key) => key.Protocol == Protocol;
 
     /// <summary>
-    /// print_service_entry's sprintf(svc_name, "FWM  %d", se->fwmark): the unsigned mark through %d,
-    /// so a mark above 2^31-1 prints negative, as in ipvsadm.
+    /// print_service_entry's sprintf(svc_name, "FWM  %d", se->fwmark), "FWM  %d IPv6" for an AF_INET6
+    /// one: the unsigned mark through %d, so a mark above 2^31-1 prints negative, as in ipvsadm.
     /// </summary>
-    public static string ServiceName(uint mark) => string.Create(CultureInfo.InvariantCulture, $"FWM  {unchecked((int)mark)}");
+    public static string ServiceName(uint mark, bool ipv6 = false) =>
+        string.Create(CultureInfo.InvariantCulture, $"FWM  {unchecked((int)mark)}{(ipv6 ? " IPv6" : "")}");
 
     /// <summary>
     /// The virtual address print_conn shows for a fwmark template. The kernel keeps the mark as the

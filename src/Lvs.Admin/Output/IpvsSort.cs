@@ -58,7 +58,7 @@ internal static class IpvsSort
 
     /// <summary>libipvs's view of a service's address: a fwmark service's is all zero, of family AF_INET.</summary>
     private static AddressWords KeyWords(ServiceKey key) =>
-        key.IsFwmark() ? new AddressWords { Family = AfInet } : Words(key.Address);
+        key.IsFwmark() ? new AddressWords { Family = key.Ipv6 ? AfInet6 : AfInet } : Words(key.Address);
 
     /// <summary>ipvs_cmp_dests: address (by the first one's family), then port.</summary>
     public static int CompareServers(RealServerStatus a, RealServerStatus b)

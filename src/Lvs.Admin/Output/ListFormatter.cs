@@ -82,12 +82,12 @@ internal sealed class ListFormatter(ListFormat format, INameResolver names)
 
     private void AppendService(StringBuilder sb, ServiceStatus service)
     {
-        // A fwmark service is AF_INET with protocol 0 (lvsadm refuses -6), so its real servers' ports stay numbers.
+        // A fwmark service has protocol 0, so its real servers' ports stay numbers; -6 makes it AF_INET6.
         bool fwmark = service.Key.IsFwmark();
-        bool serviceIsV6 = !fwmark && IsIPv6(service.Key.Address);
+        bool serviceIsV6 = fwmark ? service.Key.Ipv6 : IsIPv6(service.Key.Address);
         string? portProtocol = fwmark ? null : service.Key.Protocol;
         string name = fwmark
-            ? FwmarkText.ServiceName(service.Key.Fwmark)
+            ? FwmarkText.ServiceName(service.Key.Fwmark, service.Key.Ipv6)
             : $"{ProtocolName(service.Key.Protocol),-4} {AddressPort(service.Key.Address, service.Key.Port, service.Key.Protocol)}";
         if (!fwmark && !serviceIsV6 && name.Length > 33)
         {

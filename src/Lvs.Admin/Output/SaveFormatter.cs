@@ -33,12 +33,12 @@ internal sealed class SaveFormatter(bool numeric, INameResolver names)
     private void AppendService(StringBuilder sb, ServiceStatus service)
     {
         bool fwmark = service.Key.IsFwmark();
-        bool serviceIsV6 = !fwmark && ListFormatter.IsIPv6(service.Key.Address);
+        bool serviceIsV6 = fwmark ? service.Key.Ipv6 : ListFormatter.IsIPv6(service.Key.Address);
 
         // A fwmark service reaches libipvs with protocol 0: its servers' ports stay numbers.
         string? portProtocol = fwmark ? null : service.Key.Protocol;
         string svcName = fwmark
-            ? string.Create(CultureInfo.InvariantCulture, $"-f {service.Key.Fwmark}")
+            ? string.Create(CultureInfo.InvariantCulture, $"-f {service.Key.Fwmark}{(service.Key.Ipv6 ? " -6" : "")}")
             : $"{ProtocolOption(service.Key.Protocol)} {names.AddressPort(service.Key.Address, service.Key.Port, service.Key.Protocol, numeric)}";
 
         sb.Append("-A ").Append(svcName).Append(" -s ").Append(service.Scheduler);

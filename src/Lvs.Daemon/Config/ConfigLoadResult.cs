@@ -37,7 +37,7 @@ public sealed record ConfigLoadResult(
 
 /// <summary>A service's sorry server: takes the traffic when no real server is up (keepalived's quorum).</summary>
 /// <param name="Inhibit">sorry_server_inhibit: weight 0 instead of removal when it goes down.</param>
-public sealed record SorryServer(uint Address, ushort Port, ForwardMethod Method, TunnelSpec Tunnel, bool Inhibit, SourceLocation Location);
+public sealed record SorryServer(InetAddress Address, ushort Port, ForwardMethod Method, TunnelSpec Tunnel, bool Inhibit, SourceLocation Location);
 
 /// <summary>keepalived's health-check settings of a virtual service.</summary>
 /// <param name="DelayLoopSeconds">delay_loop: seconds between checks (keepalived's default 60, at least 1).</param>
@@ -47,7 +47,7 @@ public sealed record ServiceHealth(int DelayLoopSeconds, IReadOnlyList<RealServe
 /// <summary>keepalived's health-check settings of a real server.</summary>
 /// <param name="InhibitOnFailure">Set the weight to 0 on failure instead of removing the server.</param>
 /// <param name="Checkers">Its checker blocks (TCP_CHECK, HTTP_GET, ...) as written.</param>
-public sealed record RealServerHealth(uint Address, ushort Port, bool InhibitOnFailure, IReadOnlyList<KeepalivedNode> Checkers, KeepalivedNode Statement);
+public sealed record RealServerHealth(InetAddress Address, ushort Port, bool InhibitOnFailure, IReadOnlyList<KeepalivedNode> Checkers, KeepalivedNode Statement);
 
 /// <summary>global_defs lvs_timeouts in seconds (ipvsadm --set); null where not given.</summary>
 public sealed record LvsTimeouts(int? TcpSeconds, int? TcpFinSeconds, int? UdpSeconds);

@@ -35,11 +35,27 @@ internal static class ConfigValues
         return true;
     }
 
-    /// <summary>Why <paramref name="text"/> is not an address we can use: IPv6 is named as such.</summary>
-    public static string AddressError(string text, string what) =>
-        text.Contains(':')
-            ? $"{what} '{text}' is IPv6: IPv6 services are not built yet"
-            : $"{what} '{text}' is not an IPv4 address";
+    /// <summary>A dotted-quad IPv4 address or an IPv6 address (RFC 4291 text, no brackets or zone; IPv4-mapped refused).</summary>
+    public static bool TryParseAddress(string text, out InetAddress value)
+    {
+        value = default;
+        if (TryParseIpv4(text, out uint v4))
+        {
+            value = InetAddress.FromV4(v4);
+            return true;
+        }
+
+        if (text.Contains(':') && Lvs.Core.Packets.Ipv6Address.TryParse(text, out Lvs.Core.Packets.Ipv6Address v6) && !v6.IsIPv4Mapped)
+        {
+            value = InetAddress.FromV6(v6);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not an address we can use.</summary>
+    public static string AddressError(string text, string what) => $"{what} '{text}' is not an IPv4 or IPv6 address";
 
     public static bool TryParseUInt(string text, out ulong value)
     {

@@ -35,7 +35,7 @@ internal sealed class IpvsadmLine
     public int PersistenceSeconds = DefaultPersistenceSeconds;
     public uint Mask = 0xFFFF_FFFF;
     public bool OnePacket;
-    public uint? ServerAddress;
+    public InetAddress? ServerAddress;
     public ushort? ServerPort;
     public ForwardMethod Method = ForwardMethod.DirectRoute; // ipvsadm's default, unlike keepalived's
     public int Weight = 1;
@@ -96,6 +96,20 @@ internal sealed class IpvsadmLine
         if (line.Command is IpvsadmCommand.AddService or IpvsadmCommand.EditService && line.Key is { IsFwmark: false } k && k.Port == 0 && !line.Persistent)
         {
             error = new ConfigDiagnostic(line.At, "Zero port specified for non-persistent service");
+            return null;
+        }
+
+        if (line.ServerAddress is { } rip && line.Key is { } sk && rip.IsV6 != sk.IsV6 && line.Method != ForwardMethod.Tunnel
+            && line.Command is IpvsadmCommand.AddServer or IpvsadmCommand.EditServer)
+        {
+            error = new ConfigDiagnostic(line.At, "Different address family is allowed only for tunneling servers");
+            return null;
+        }
+
+        if (line.ServerAddress is { } rip6 && line.Key is { } sk6 && (rip6.IsV6 || sk6.IsV6)
+            && line.TunnelType is Lvs.Core.Services.TunnelType.Gue or Lvs.Core.Services.TunnelType.Gre)
+        {
+            error = new ConfigDiagnostic(line.At, "GUE and GRE tunnels with IPv6 are not built (use --tun-type ipip)");
             return null;
         }
 
@@ -161,6 +175,15 @@ internal sealed class IpvsadmLine
 
                 Key = ServiceKey.ForFwmark((uint)m);
                 return null;
+            case "-6" or "--ipv6":
+                // ipvsadm: -6 turns the fwmark service given before it into an IPv6 one.
+                if (Key is not { IsFwmark: true } fk)
+                {
+                    return "-6 used before -f";
+                }
+
+                Key = ServiceKey.ForFwmark(fk.Mark, ipv6: true);
+                return null;
             case "-s" or "--scheduler":
                 string? sched = value();
                 if (sched is null || !SchedulerRegistry.IsKnown(sched))
@@ -185,6 +208,14 @@ internal sealed class IpvsadmLine
                 return null;
             case "-M" or "--netmask":
                 string? mask = value();
+                if (Key is { IsV6: true })
+                {
+                    // IPv6: a prefix length (ipvsadm's atoi in 1..128), as ip_vs keeps it.
+                    return mask is not null && ConfigValues.TryParseInt(mask, 1, 128, out int prefix) && (Mask = (uint)prefix) > 0
+                        ? null
+                        : $"illegal ipv6 netmask specified: '{mask}'";
+                }
+
                 return mask is not null && ConfigValues.TryParseNetmask(mask, out Mask) ? null : $"illegal virtual server netmask: '{mask}'";
             case "-b" or "--sched-flags":
                 string? flags = value();
@@ -244,8 +275,6 @@ internal sealed class IpvsadmLine
                     _ => Lvs.Core.Services.TunnelChecksum.NoChecksum,
                 };
                 return null;
-            case "-6" or "--ipv6":
-                return "IPv6 services are not built yet";
             case "--pe":
                 return "persistence engines (--pe) are not built";
             case "--sctp-service":
@@ -273,7 +302,7 @@ internal sealed class IpvsadmLine
             return "missing service address";
         }
 
-        if (!TryHostPort(text, protocol, out uint address, out ushort? port, out string? problem))
+        if (!TryHostPort(text, protocol, out InetAddress address, out ushort? port, out string? problem))
         {
             return problem;
         }
@@ -291,7 +320,7 @@ internal sealed class IpvsadmLine
             return "missing real server address";
         }
 
-        if (!TryHostPort(text, protocol, out uint address, out ushort? port, out string? problem))
+        if (!TryHostPort(text, protocol, out InetAddress address, out ushort? port, out string? problem))
         {
             return problem;
         }
@@ -307,21 +336,48 @@ internal sealed class IpvsadmLine
         return text is not null && ConfigValues.TryParseInt(text, min, max, out value) ? null : $"{message}: '{text}'";
     }
 
-    /// <summary>"a.b.c.d[:port]", the port numeric or a service name of /etc/services; host names are refused (save with -n).</summary>
-    private static bool TryHostPort(string text, IpProtocol protocol, out uint address, out ushort? port, out string? problem)
+    /// <summary>
+    /// "a.b.c.d[:port]", "[v6][:port]" or a bare IPv6 address (ipvsadm's parse_service); the port
+    /// numeric or a service name of /etc/services; host names are refused (save with -n).
+    /// </summary>
+    private static bool TryHostPort(string text, IpProtocol protocol, out InetAddress address, out ushort? port, out string? problem)
     {
         port = null;
         problem = null;
-        if (text.StartsWith('[') || text.Count(c => c == ':') > 1)
+        address = default;
+        string host;
+        int colon;
+        if (text.StartsWith('['))
         {
-            address = 0;
-            problem = "IPv6 services are not built yet";
-            return false;
+            int close = text.IndexOf(']');
+            host = close < 0 ? text : text[1..close];
+            colon = close >= 0 && close + 1 < text.Length && text[close + 1] == ':' ? close + 1 : -1;
+            if (close < 0 || (close + 1 < text.Length && colon < 0))
+            {
+                problem = $"illegal address '{text}'";
+                return false;
+            }
+        }
+        else if (text.Count(c => c == ':') > 1)
+        {
+            host = text;
+            colon = -1;
+        }
+        else
+        {
+            colon = text.IndexOf(':');
+            host = colon < 0 ? text : text[..colon];
         }
 
-        int colon = text.IndexOf(':');
-        string host = colon < 0 ? text : text[..colon];
-        if (!ConfigValues.TryParseIpv4(host, out address))
+        if (ConfigValues.TryParseIpv4(host, out uint v4))
+        {
+            address = InetAddress.FromV4(v4);
+        }
+        else if (host.Contains(':') && Lvs.Core.Packets.Ipv6Address.TryParse(host, out Lvs.Core.Packets.Ipv6Address v6) && !v6.IsIPv4Mapped)
+        {
+            address = InetAddress.FromV6(v6);
+        }
+        else
         {
             problem = $"illegal address '{host}' (host names are not resolved in config files: save with -n)";
             return false;

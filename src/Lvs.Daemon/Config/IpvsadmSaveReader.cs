@@ -59,7 +59,7 @@ public static class IpvsadmSaveReader
         var settings = line.Persistent
             ? new ServiceSettings(line.Scheduler, line.Flags, true, line.PersistenceSeconds * 1000, line.Mask, line.OnePacket)
             : new ServiceSettings(line.Scheduler, line.Flags, OnePacket: line.OnePacket);
-        uint address = line.ServerAddress ?? 0;
+        InetAddress address = line.ServerAddress ?? default;
         // ipvsadm: a real server without a port takes the service's.
         ushort port = line.ServerPort ?? key.Port;
         TunnelSpec tunnel = line.Method == ForwardMethod.Tunnel

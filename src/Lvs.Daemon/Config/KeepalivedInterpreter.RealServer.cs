@@ -18,7 +18,7 @@ internal sealed partial class KeepalivedInterpreter
 
         if (d.Servers.Find(o => o.Address == at.Address && o.Port == at.Port) is { } earlier)
         {
-            _diagnostics.Error(n.Location, $"real server {Ipv4.Format(at.Address)}:{at.Port} is already defined at {earlier.Node.Location}");
+            _diagnostics.Error(n.Location, $"real server {at.Address.WithPort(at.Port)} is already defined at {earlier.Node.Location}");
             return;
         }
 
@@ -61,7 +61,7 @@ internal sealed partial class KeepalivedInterpreter
     }
 
     /// <summary>"IP PORT" of real_server and sorry_server.</summary>
-    private (uint Address, ushort Port, SourceLocation At)? Server(KeepalivedNode n)
+    private (InetAddress Address, ushort Port, SourceLocation At)? Server(KeepalivedNode n)
     {
         IReadOnlyList<KeepalivedToken> a = n.Arguments;
         if (a.Count != 2)
@@ -70,7 +70,7 @@ internal sealed partial class KeepalivedInterpreter
             return null;
         }
 
-        if (!ConfigValues.TryParseIpv4(a[0].Text, out uint address))
+        if (!ConfigValues.TryParseAddress(a[0].Text, out InetAddress address))
         {
             _diagnostics.Error(a[0].Location, ConfigValues.AddressError(a[0].Text, $"{n.Name} address"));
             return null;

@@ -40,13 +40,14 @@ internal sealed partial class KeepalivedInterpreter
         public TunnelSpec Tunnel;
         public int DelayLoop = DefaultDelayLoopSeconds;
         public bool InhibitOnFailure;
-        public (uint Address, ushort Port, SourceLocation At)? Sorry;
+        public (InetAddress Address, ushort Port, SourceLocation At)? Sorry;
+        public bool Inet6;
         public (ForwardMethod Method, TunnelSpec Tunnel)? SorryMethod;
         public bool SorryInhibit;
         public List<ServerDraft> Servers = [];
     }
 
-    private sealed record ServerDraft(uint Address, ushort Port, KeepalivedNode Node)
+    private sealed record ServerDraft(InetAddress Address, ushort Port, KeepalivedNode Node)
     {
         public int Weight { get; set; } = 1;
 
@@ -75,7 +76,7 @@ internal sealed partial class KeepalivedInterpreter
             ServiceKeyword(d, child);
         }
 
-        List<(ServiceKey Key, SourceLocation At)> keys = ServiceKeys(node, d.Protocol);
+        List<(ServiceKey Key, SourceLocation At)> keys = ServiceKeys(node, d.Protocol, d.Inet6);
         if (d.Scheduler is null)
         {
             _diagnostics.Warn(node.Location, $"virtual server has no lvs_sched; using the default '{DefaultScheduler}'");
@@ -117,7 +118,7 @@ internal sealed partial class KeepalivedInterpreter
     }
 
     /// <summary>virtual_server IP PORT | fwmark N | group NAME.</summary>
-    private List<(ServiceKey, SourceLocation)> ServiceKeys(KeepalivedNode node, IpProtocol protocol)
+    private List<(ServiceKey, SourceLocation)> ServiceKeys(KeepalivedNode node, IpProtocol protocol, bool inet6)
     {
         IReadOnlyList<KeepalivedToken> a = node.Arguments;
         if (a.Count != 2)
@@ -128,7 +129,7 @@ internal sealed partial class KeepalivedInterpreter
 
         if (a[0].Text == "fwmark")
         {
-            return TryFwmark(node, 1) is { } mark ? [(ServiceKey.ForFwmark(mark), node.Location)] : [];
+            return TryFwmark(node, 1) is { } mark ? [(ServiceKey.ForFwmark(mark, inet6), node.Location)] : [];
         }
 
         if (a[0].Text == "group")
@@ -142,7 +143,7 @@ internal sealed partial class KeepalivedInterpreter
             return GroupMembers(group, protocol);
         }
 
-        if (!ConfigValues.TryParseIpv4(a[0].Text, out uint address))
+        if (!ConfigValues.TryParseAddress(a[0].Text, out InetAddress address))
         {
             _diagnostics.Error(a[0].Location, ConfigValues.AddressError(a[0].Text, "virtual server address"));
             return [];
@@ -213,14 +214,16 @@ internal sealed partial class KeepalivedInterpreter
 
                 break;
             case "persistence_granularity":
-                if (arg is { } maskText && ConfigValues.TryParseNetmask(maskText.Text, out uint mask))
+                // IPv4: a dotted netmask; IPv6: a prefix length 1..128 (keepalived's inet_stopn), applied to IPv6 services.
+                if (arg is { } maskText && (ConfigValues.TryParseNetmask(maskText.Text, out uint mask)
+                                            || (ConfigValues.TryParseInt(maskText.Text, 1, 128, out int prefix) && (mask = (uint)prefix) > 0)))
                 {
                     d.Mask = mask;
                     d.Persistent = true; // keepalived turns persistence on with its default timeout
                 }
                 else
                 {
-                    _diagnostics.Error(arg?.Location ?? n.Location, "persistence_granularity needs a netmask (e.g. 255.255.255.0)");
+                    _diagnostics.Error(arg?.Location ?? n.Location, "persistence_granularity needs a netmask (e.g. 255.255.255.0) or an IPv6 prefix length (e.g. 64)");
                 }
 
                 break;
@@ -248,7 +251,7 @@ internal sealed partial class KeepalivedInterpreter
             case "ip_family":
                 if (arg?.Text == "inet6")
                 {
-                    _diagnostics.Error(arg.Value.Location, "IPv6 services are not built yet");
+                    d.Inet6 = true; // makes a fwmark service IPv6; an address names its own family
                 }
                 else if (arg?.Text != "inet")
                 {

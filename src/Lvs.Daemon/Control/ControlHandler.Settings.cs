@@ -60,11 +60,18 @@ public sealed partial class ControlHandler
         }
 
         // ipvsadm sends -M even without -p; like ip_vs, only a persistent service uses it.
-        uint mask = 0xFFFF_FFFF;
-        if (o.Persistent && o.PersistenceNetmask is { } text && (!Ipv4.TryParse(text, out mask) || !IsContiguousMask(mask)))
+        // For an IPv6 service the mask is a prefix length 1..128 (ipvsadm -M 64), as ip_vs stores it.
+        uint mask = key.IsV6 ? 128u : 0xFFFF_FFFF;
+        if (o.Persistent && o.PersistenceNetmask is { } text)
         {
-            error = $"'{text}' is not a netmask";
-            return false;
+            bool ok = key.IsV6
+                ? uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out mask) && mask is >= 1 and <= 128
+                : Ipv4.TryParse(text, out mask) && IsContiguousMask(mask);
+            if (!ok)
+            {
+                error = key.IsV6 ? $"'{text}' is not an IPv6 prefix length (1..128)" : $"'{text}' is not a netmask";
+                return false;
+            }
         }
 
         if (o.OnePacket && key.Protocol != IpProtocol.Udp)

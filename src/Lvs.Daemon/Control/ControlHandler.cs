@@ -155,9 +155,9 @@ public sealed partial class ControlHandler(
         }
 
         RealServerSpec spec = request.Server;
-        if (!Ipv4.TryParse(spec.Address, out uint address))
+        if (!InetAddress.TryParse(spec.Address, out InetAddress address))
         {
-            return ControlResponse.Fail(ControlError.Invalid, $"real server address '{spec.Address}' is not an IPv4 address (IPv6 is not built yet)");
+            return ControlResponse.Fail(ControlError.Invalid, $"real server address '{spec.Address}' is not an IPv4 or IPv6 address");
         }
 
         ushort port = spec.Port == 0 ? key.Port : spec.Port;
@@ -187,10 +187,22 @@ public sealed partial class ControlHandler(
                 return ControlResponse.Fail(ControlError.Invalid, $"unknown forwarding method '{spec.Method}'");
         }
 
+        // ip_vs: a real server of the other family only behind a tunnel (ipvsadm's own check and message).
+        if (address.IsV6 != key.IsV6 && method != ForwardMethod.Tunnel)
+        {
+            return ControlResponse.Fail(ControlError.Invalid, "Different address family is allowed only for tunneling servers");
+        }
+
         TunnelSpec tunnel = default;
         if (method == ForwardMethod.Tunnel && !TryParseTunnel(spec, out tunnel, out string? tunnelError))
         {
             return ControlResponse.Fail(ControlError.Invalid, tunnelError!);
+        }
+
+        if (method == ForwardMethod.Tunnel && tunnel.Type != TunnelType.IpIp && (address.IsV6 || key.IsV6))
+        {
+            return ControlResponse.Fail(ControlError.Invalid,
+                "GUE and GRE tunnels with an IPv6 service or real server are not built (use --tun-type ipip)");
         }
 
         // DR and TUN cannot change the port: the real server answers on the service's (ipvsadm does the same).
@@ -225,7 +237,7 @@ public sealed partial class ControlHandler(
                 return false;
             }
 
-            key = CoreKey.ForFwmark(wire.Fwmark);
+            key = CoreKey.ForFwmark(wire.Fwmark, wire.Ipv6);
             return true;
         }
 
@@ -243,9 +255,9 @@ public sealed partial class ControlHandler(
                 return false;
         }
 
-        if (!Ipv4.TryParse(wire.Address, out uint address))
+        if (!InetAddress.TryParse(wire.Address, out InetAddress address))
         {
-            error = $"virtual address '{wire.Address}' is not an IPv4 address (IPv6 is not built yet)";
+            error = $"virtual address '{wire.Address}' is not an IPv4 or IPv6 address";
             return false;
         }
 
@@ -309,7 +321,9 @@ public sealed partial class ControlHandler(
                 SchedulerFlags = FlagList(settings),
                 Persistent = settings.Persistent,
                 PersistenceTimeout = settings.PersistenceTimeoutMs / 1000,
-                PersistenceNetmask = settings.Persistent ? Ipv4.Format(settings.PersistenceMask) : null,
+                PersistenceNetmask = !settings.Persistent ? null
+                    : svc.Key.IsV6 ? Math.Min(settings.PersistenceMask, 128u).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : Ipv4.Format(settings.PersistenceMask),
                 OnePacket = settings.OnePacket,
                 Rates = Rates(svc.Counters.Estimator.Rates),
             });
@@ -399,6 +413,6 @@ public sealed partial class ControlHandler(
         return true;
     }
 
-    private readonly record struct ParsedServer(uint Address, ushort Port, ForwardMethod Method, int Weight, TunnelSpec Tunnel = default,
+    private readonly record struct ParsedServer(InetAddress Address, ushort Port, ForwardMethod Method, int Weight, TunnelSpec Tunnel = default,
         int Upper = 0, int Lower = 0);
 }

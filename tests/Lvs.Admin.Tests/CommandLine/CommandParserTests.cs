@@ -246,8 +246,6 @@ public class CommandParserTests
     [Theory]
     [InlineData("-A --sctp-service 192.0.2.10:80 -s rr", "lvsadm: --sctp-service (SCTP services) is not built yet")]
     [InlineData("-A -t 192.0.2.10:80 -s rr --pe sip", "lvsadm: --pe (persistence engines) is not built yet")]
-    [InlineData("-A -t [2001:db8:a::10]:80 -s rr -p -M 64", "lvsadm: -M for IPv6 services (a prefix length) is not built yet")]
-    [InlineData("-A -f 1 -6 -s rr", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
     [InlineData("-L --daemon", "lvsadm: --daemon (the connection sync daemon) is not built yet")]
     [InlineData("--start-daemon master --mcast-interface eth0", "lvsadm: --start-daemon (the connection sync daemon) is not built yet")]
     [InlineData("--stop-daemon master", "lvsadm: --stop-daemon (the connection sync daemon) is not built yet")]

@@ -174,7 +174,6 @@ public class ForwardingOptionTests
     public void Parse_TunnelOptionPoptErrors_Exit255(string line, string message) => RejectsWith(line, 255, message);
 
     [Theory]
-    [InlineData("-a -f 1 -r 10.0.0.11 -g -6", "lvsadm: -6 (IPv6 firewall-mark services) is not built yet")]
     [InlineData("-a --sctp-service 192.0.2.10:80 -r 10.0.0.11 -g", "lvsadm: --sctp-service (SCTP services) is not built yet")]
     public void Parse_StillNotBuilt_RefusedWithOneLineAndExit1(string line, string message) => RejectsWith(line, 1, message);
 }

@@ -93,9 +93,31 @@ public class FwmarkOptionTests
     [InlineData("-A -f 1 -6")]
     [InlineData("-A -f 1 --ipv6 -s rr")]
     [InlineData("-L -n -f 1 -6")]
-    [InlineData("-d -f 1 -r 10.0.0.11 -6")]
-    public void Parse_Ipv6AfterFwmark_NotBuiltYetExit1(string line) =>
-        RejectsWith(line, 1, "lvsadm: -6 (IPv6 firewall-mark services) is not built yet");
+    [InlineData("-d -f 1 -r 2001:db8:b::11 -6")]
+    public void Parse_Ipv6AfterFwmark_ServiceIsIpv6(string line)
+    {
+        ParsedCommand c = TestParsers.Parse(line);
+
+        Assert.Equal(1u, c.Service!.Fwmark);
+        Assert.True(c.Service.Ipv6);
+    }
+
+    [Fact]
+    public void Parse_Ipv6FwmarkWithPrefix_SendsPrefixLength()
+    {
+        ParsedCommand c = TestParsers.Parse("-A -f 1 -6 -s rr -p 60 -M 64");
+
+        Assert.Equal("64", c.PersistenceNetmask);
+    }
+
+    [Fact]
+    public void Parse_Ipv6ServiceWithPrefix_SendsPrefixLength()
+    {
+        ParsedCommand c = TestParsers.Parse("-A -t [2001:db8:a::10]:80 -s rr -p -M 64");
+
+        Assert.Equal("64", c.PersistenceNetmask);
+        Assert.Equal("2001:db8:a::10", c.Service!.Address);
+    }
 
     [Fact]
     public void Parse_AddWithoutPersistence_NoZeroPortRefusal()

@@ -187,4 +187,30 @@ public class FwmarkListTests
     [InlineData(2147483647u, "FWM  2147483647")]
     [InlineData(2147483648u, "FWM  -2147483648")]
     public void ServiceName_MarkThroughPercentD(uint mark, string expected) => Assert.Equal(expected, FwmarkText.ServiceName(mark));
+
+    [Fact]
+    public void FormatAll_Ipv6Fwmark_PrintsIpv6AfterTheMarkAndPrefixLength()
+    {
+        // print_service_entry: "FWM  %d IPv6" for an AF_INET6 fwmark service; -M as a prefix length.
+        ServiceStatus v6 = new ServiceStatus(ServiceKey.ForFwmark(1) with { Ipv6 = true }, "rr", Zero,
+                [new RealServerStatus("2001:db8:b::11", 0, "route", 1, 0, 0, Zero)])
+            with { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
+
+        Assert.Equal(
+            Head +
+            "FWM  1 IPv6 rr persistent 300 mask 64\n" +
+            "  -> [2001:db8:b::11]:0           Route   1      0          0         \n",
+            List(Numeric, v6));
+    }
+
+    [Fact]
+    public void Save_Ipv6Fwmark_DashSixAfterTheMark()
+    {
+        ServiceStatus v6 = new ServiceStatus(ServiceKey.ForFwmark(1) with { Ipv6 = true }, "rr", Zero, [])
+            with { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
+
+        string saved = new SaveFormatter(true, new FakeNames()).Format(new StatusSnapshot("1.2.1", 4096, 0, [v6]));
+
+        Assert.Equal("-A -f 1 -6 -s rr -p 300 -M 64\n", saved);
+    }
 }
