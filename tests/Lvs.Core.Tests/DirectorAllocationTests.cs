@@ -29,6 +29,29 @@ public class DirectorAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void Process_EstablishedIpv6Flow_AllocatesNothing()
+    {
+        var services = new Services.ServiceTable(workers: 1);
+        var key = new Services.ServiceKey(Services.IpProtocol.Tcp, Packets.Ipv6Address.Parse(DirectorIpv6Tests.Vip), 80);
+        services.AddService(key, "rr");
+        services.AddServer(key, Packets.Ipv6Address.Parse(DirectorIpv6Tests.Rs), 8080, Services.ForwardMethod.Masquerade, 1);
+        var director = new Director(services);
+        director.Process(DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, Packets.TcpSegment.Syn)), default, 0);
+        byte[] inbound = DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Client, 40000, DirectorIpv6Tests.Vip, 80, Packets.TcpSegment.Ack, [1, 2, 3]));
+        byte[] outbound = DirectorIpv6Tests.Frame(TestSupport.Ipv6PacketBuilder.Tcp(DirectorIpv6Tests.Rs, 8080, DirectorIpv6Tests.Client, 40000, Packets.TcpSegment.Ack, [4, 5, 6]));
+        byte[] frame = new byte[inbound.Length];
+
+        Run(director, inbound, outbound, frame, 20_000);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int forwarded = Run(director, inbound, outbound, frame, 10_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(10_000, forwarded);
+        Assert.Equal(0, allocated);
+    }
+
     private static int Run(Director director, byte[] inbound, byte[] outbound, byte[] frame, int count)
     {
         int forwarded = 0;

@@ -16,7 +16,7 @@ internal static class ConfigText
         {
             ServiceSettings t = s.Settings;
             sb.Append($"{s.Key} sched={t.Scheduler} flags={t.Flags} persistent={t.Persistent} timeout={t.PersistenceTimeoutMs} ")
-                .Append($"mask={Ipv4.Format(t.PersistenceMask)} ops={t.OnePacket}\n");
+                .Append($"mask={(s.Key.IsV6 ? Math.Min(t.PersistenceMask, 128u).ToString(System.Globalization.CultureInfo.InvariantCulture) : Ipv4.Format(t.PersistenceMask))} ops={t.OnePacket}\n");
             foreach (RealServerDefinition r in s.Servers)
             {
                 sb.Append($"  {r.Address.WithPort(r.Port)} {r.Method} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold}");

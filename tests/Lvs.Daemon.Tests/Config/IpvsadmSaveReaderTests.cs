@@ -27,6 +27,45 @@ public class IpvsadmSaveReaderTests
     }
 
     [Fact]
+    public void Read_Ipv6SaveLines_ServicesServersPrefixAndFwmark()
+    {
+        // ipvsadm -S -n prints IPv6 in brackets, -M as a prefix length, and "-f N -6" for IPv6 marks.
+        const string text =
+            "-A -t [2001:db8:a::1]:80 -s sh -p 60 -M 64\n" +
+            "-a -t [2001:db8:a::1]:80 -r [fd00::11]:8080 -m -w 1\n" +
+            "-a -t [2001:db8:a::1]:80 -r 203.0.113.5:80 -i -w 2\n" +
+            "-A -u 2001:db8:a::2 -s rr -p\n" +
+            "-A -f 5 -6 -s rr\n" +
+            "-a -f 5 -6 -r [2001:db8:b::7]:0 -g -w 1\n";
+
+        ConfigLoadResult r = IpvsadmSaveReader.Read(text, "v6.ipvs");
+
+        Assert.True(r.Succeeded, Lines(r));
+        Assert.Equal(
+            "TCP [2001:db8:a::1]:80 sched=sh flags=None persistent=True timeout=60000 mask=64 ops=False\n" +
+            "  203.0.113.5:80 Tunnel w=2 x=0 y=0 tun=IpIp/0/NoChecksum\n" +
+            "  [fd00::11]:8080 Masquerade w=1 x=0 y=0\n" +
+            "UDP [2001:db8:a::2]:0 sched=rr flags=None persistent=True timeout=300000 mask=128 ops=False\n" +
+            "FWM 5 IPv6 sched=rr flags=None persistent=False timeout=300000 mask=128 ops=False\n" +
+            "  [2001:db8:b::7]:0 DirectRoute w=1 x=0 y=0\n",
+            Render(r.Configuration!));
+    }
+
+    [Theory]
+    [InlineData("-A -t [2001:db8:a::1]:80 -s rr -p -M 129\n", "illegal ipv6 netmask")]
+    [InlineData("-A -t [2001:db8:a::1:80 -s rr\n", "illegal address")]
+    [InlineData("-A -t [::ffff:192.0.2.1]:80 -s rr\n", "illegal address")]
+    [InlineData("-A -t [2001:db8:a::1]:80 -s rr\n-a -t [2001:db8:a::1]:80 -r [2001:db8:b::1]:80 -i --tun-type gre\n", "GUE and GRE")]
+    [InlineData("-A -t 192.0.2.1:80 -s rr -6\n", "-6 used before -f")]
+    public void Read_BadIpv6Line_Refused(string text, string message)
+    {
+        ConfigLoadResult r = IpvsadmSaveReader.Read(text, "bad.ipvs");
+
+        Assert.Null(r.Configuration);
+        Assert.Contains(message, Assert.Single(r.Errors).Message);
+    }
+
+    [Fact]
     public void Read_IpvsadmDefaults_AreDrWeightOneWlcAndTheServicePort()
     {
         ConfigLoadResult r = IpvsadmSaveReader.Read("-A -t 192.0.2.1:http -p\n-a -t 192.0.2.1:80 -r 10.0.0.1\n", "x.ipvs");
@@ -49,7 +88,7 @@ public class IpvsadmSaveReaderTests
     [InlineData("-A -t 192.0.2.1:0 -s rr\n", 1, 1, "Zero port specified for non-persistent service")]
     [InlineData("-A -t 192.0.2.1:80 -o\n", 1, 1, "only for UDP")]
     [InlineData("-A -t www.example.com:80\n", 1, 4, "host names are not resolved")]
-    [InlineData("-A -t [2001:db8:a::1]:80\n", 1, 4, "IPv6")]
+    [InlineData("-A -t [2001:db8:a::1]:80 -s rr\n-a -t [2001:db8:a::1]:80 -r 10.0.0.11 -g\n", 2, 1, "Different address family")]
     [InlineData("-A -t 192.0.2.1:80 --frob\n", 1, 20, "unknown option '--frob'")]
     public void Read_BadLine_IsRefusedWithLineAndColumn(string text, int line, int column, string message)
     {

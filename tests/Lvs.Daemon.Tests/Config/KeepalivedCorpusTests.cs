@@ -129,4 +129,28 @@ public class KeepalivedCorpusTests
         Assert.True(r.Succeeded);
         Assert.Empty(r.Configuration!.Services);
     }
+
+    [Fact]
+    public void LoadText_Ipv6VirtualServer_ServersPrefixAndFwmarkFamily()
+    {
+        const string text =
+            "virtual_server 2001:db8:a::1 80 {\n" +
+            "  lvs_sched wlc\n  lvs_method NAT\n  persistence_timeout 60\n  persistence_granularity 64\n" +
+            "  real_server fd00::11 8080 {\n    weight 2\n  }\n" +
+            "  real_server 203.0.113.5 80 {\n    lvs_method TUN\n  }\n" +
+            "}\n" +
+            "virtual_server fwmark 9 {\n  ip_family inet6\n  lvs_sched rr\n  lvs_method DR\n" +
+            "  real_server 2001:db8:b::7 80 {\n  }\n}\n";
+
+        ConfigLoadResult r = ConfigLoader.LoadText(text, "inline.conf");
+
+        Assert.True(r.Succeeded, Lines(r));
+        Assert.Equal(
+            "TCP [2001:db8:a::1]:80 sched=wlc flags=None persistent=True timeout=60000 mask=64 ops=False\n" +
+            "  203.0.113.5:80 Tunnel w=1 x=0 y=0 tun=IpIp/0/NoChecksum\n" +
+            "  [fd00::11]:8080 Masquerade w=2 x=0 y=0\n" +
+            "FWM 9 IPv6 sched=rr flags=None persistent=False timeout=300000 mask=128 ops=False\n" +
+            "  [2001:db8:b::7]:80 DirectRoute w=1 x=0 y=0\n",
+            Render(r.Configuration!));
+    }
 }

@@ -7,7 +7,7 @@ public class KeepalivedErrorTests
 {
     [Theory]
     [InlineData("missing-brace.conf", "missing-brace.conf", 1, 30, "missing '}'")]
-    [InlineData("bad-address.conf", "bad-address.conf", 3, 17, "'203.0.113.300' is not an IPv4 address")]
+    [InlineData("bad-address.conf", "bad-address.conf", 3, 17, "'203.0.113.300' is not an IPv4 or IPv6 address")]
     [InlineData("unknown-kind.conf", "unknown-kind.conf", 3, 13, "lb_kind must be NAT, DR or TUN")]
     [InlineData("duplicate.conf", "duplicate.conf", 5, 5, "virtual service TCP 192.0.2.10:80 is already defined at")]
     [InlineData("bad-number.conf", "bad-number.conf", 4, 16, "weight needs a number from 0 to 65535")]
@@ -29,7 +29,7 @@ public class KeepalivedErrorTests
     [InlineData("virtual_server 192.0.2.1 80 {\n lvs_sched rr\n lvs_method TUN type gue\n}\n", 3, 2, "gue tunnel needs a port")]
     [InlineData("virtual_server 192.0.2.1 80 {\n lvs_sched rr\n lvs_method DR csum\n}\n", 3, 16, "takes no options")]
     [InlineData("virtual_server 192.0.2.1 80 {\n lvs_sched rr\n protocol SCTP\n}\n", 3, 11, "SCTP")]
-    [InlineData("virtual_server 2001:db8:a::1 80 {\n lvs_sched rr\n}\n", 1, 16, "IPv6")]
+    [InlineData("virtual_server 2001:db8:a::1 80 {\n lvs_sched rr\n real_server 2001:db8:b::11 8080 {\n weight 300x\n }\n}\n", 4, 9, "weight")]
     [InlineData("virtual_server 192.0.2.1 80 {\n lvs_sched rr\n persistence_granularity 255.0.255.0\n}\n", 3, 26, "netmask")]
     [InlineData("virtual_server group nope {\n lvs_sched rr\n}\n", 1, 22, "'nope' is not defined")]
     [InlineData("virtual_server 192.0.2.1 80 {\n real_server 10.0.0.1 80 {\n }\n real_server 10.0.0.1 80\n}\n", 4, 2, "is already defined at")]

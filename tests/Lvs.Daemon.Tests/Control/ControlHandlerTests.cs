@@ -135,7 +135,6 @@ public class ControlHandlerTests
 
     [Theory]
     [InlineData("tcp", "not-an-ip", 80)]
-    [InlineData("tcp", "2001:db8:a::1", 80)]
     [InlineData("sctp", "192.0.2.10", 80)]
     [InlineData("tcp", "192.0.2.10", 0)]
     public void AddService_BadKey_Invalid(string protocol, string address, int port)
@@ -143,6 +142,49 @@ public class ControlHandlerTests
         ControlResponse r = Send(Commands.AddService, new WireKey(protocol, address, (ushort)port), "rr");
         Assert.Equal(ControlError.Invalid, r.Error);
         Assert.False(string.IsNullOrEmpty(r.Message));
+    }
+
+    [Fact]
+    public void AddServer_Ipv6ServiceAndServers_ListedInTheirFamilies()
+    {
+        var v6 = new WireKey("tcp", "2001:db8:a::1", 80);
+        Assert.True(Send(Commands.AddService, v6, "rr").Ok);
+        Assert.True(Send(Commands.AddServer, v6, server: new RealServerSpec("fd00::11", 8080, "masq", 1)).Ok);
+        Assert.True(Send(Commands.AddServer, v6, server: new RealServerSpec("203.0.113.5", 0, "tunnel", 1)).Ok);
+
+        ServiceStatus svc = Send(Commands.List).Status!.Services[0];
+
+        Assert.Equal(v6, svc.Key);
+        Assert.Equal(["203.0.113.5", "fd00::11"], svc.Servers.Select(s => s.Address).Order());
+    }
+
+    [Theory]
+    [InlineData("10.0.0.11", "masq", "Different address family is allowed only for tunneling servers")]
+    [InlineData("10.0.0.11", "route", "Different address family is allowed only for tunneling servers")]
+    [InlineData("2001:db8:b::1", "bogus", "unknown forwarding method")]
+    [InlineData("::ffff:10.0.0.11", "masq", "not an IPv4 or IPv6 address")]
+    public void AddServer_Ipv6ServiceBadServer_Refused(string address, string method, string message)
+    {
+        var v6 = new WireKey("tcp", "2001:db8:a::1", 80);
+        Send(Commands.AddService, v6, "rr");
+
+        ControlResponse r = Send(Commands.AddServer, v6, server: new RealServerSpec(address, 80, method, 1));
+
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.Contains(message, r.Message);
+        Assert.Empty(Send(Commands.List).Status!.Services[0].Servers);
+    }
+
+    [Fact]
+    public void AddServer_Ipv6GueTunnel_RefusedAsNotBuilt()
+    {
+        Send(Commands.AddService, Vip, "rr");
+
+        ControlResponse r = Send(Commands.AddServer, Vip,
+            server: new RealServerSpec("2001:db8:b::1", 0, "tunnel", 1) { TunnelType = "gue", TunnelPort = 6080 });
+
+        Assert.Equal(ControlError.Invalid, r.Error);
+        Assert.Contains("GUE and GRE", r.Message);
     }
 
     [Fact]
