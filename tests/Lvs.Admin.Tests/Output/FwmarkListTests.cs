@@ -194,7 +194,8 @@ public class FwmarkListTests
         // print_service_entry: "FWM  %d IPv6" for an AF_INET6 fwmark service; -M as a prefix length.
         ServiceStatus v6 = new ServiceStatus(ServiceKey.ForFwmark(1) with { Ipv6 = true }, "rr", Zero,
                 [new RealServerStatus("2001:db8:b::11", 0, "route", 1, 0, 0, Zero)])
-            with { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
+            with
+        { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
 
         Assert.Equal(
             Head +
@@ -207,7 +208,8 @@ public class FwmarkListTests
     public void Save_Ipv6Fwmark_DashSixAfterTheMark()
     {
         ServiceStatus v6 = new ServiceStatus(ServiceKey.ForFwmark(1) with { Ipv6 = true }, "rr", Zero, [])
-            with { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
+            with
+        { Persistent = true, PersistenceTimeout = 300, PersistenceNetmask = "64" };
 
         string saved = new SaveFormatter(true, new FakeNames()).Format(new StatusSnapshot("1.2.1", 4096, 0, [v6]));
 
