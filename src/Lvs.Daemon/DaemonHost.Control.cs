@@ -118,7 +118,10 @@ public sealed partial class DaemonHost
     }
 
     private static string Describe(ControlRequest r) =>
-        r.Service is null ? "" : $"{r.Service.Protocol} {r.Service.Address}:{r.Service.Port}" + (r.Server is null ? "" : $" -> {r.Server.Address}:{r.Server.Port}");
+        r.Service is null ? "" : $"{r.Service.Protocol} {HostPort(r.Service.Address, r.Service.Port)}" + (r.Server is null ? "" : $" -> {HostPort(r.Server.Address, r.Server.Port)}");
+
+    // ipvsadm's form: IPv6 in brackets, so the port stays readable.
+    private static string HostPort(string address, ushort port) => address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
 
     private static IReadOnlyList<DropCount> PortDrops(IReadOnlyList<Port> ports)
     {
