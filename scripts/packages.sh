@@ -17,6 +17,8 @@ command -v dig >/dev/null || need+=(bind9-dnsutils)
 command -v keepalived >/dev/null || [[ -x /usr/sbin/keepalived ]] || need+=(keepalived)
 # The dashboard's browser test: Playwright drives Debian's chromium (no browser download).
 command -v chromium >/dev/null || need+=(chromium)
+# The IPv6 topology tests ping across the lab (ICMPv6 echo).
+command -v ping >/dev/null || need+=(iputils-ping)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

@@ -63,6 +63,14 @@ internal static class Demo
         var results = HttpProbe.Sequential(lab, Requests, PerRequestTimeout, r => output.WriteLine(r.ToString()));
         output.WriteLine(HttpProbe.FormatTally(HttpProbe.Tally(lab, results)));
         output.WriteLine();
+        IReadOnlyList<ProbeResult> results6 = [];
+        if (options.Ipv6Service)
+        {
+            output.WriteLine($"{Requests} requests from {lab.ClientNamespace} ({LabTopology.ClientAddress6}) to {LabTopology.Vip6Url()}, one connection each:");
+            results6 = HttpProbe.SequentialTo(lab, LabTopology.Vip6Url(), Requests, PerRequestTimeout, r => output.WriteLine(r.ToString()));
+            output.WriteLine(HttpProbe.FormatTally(HttpProbe.Tally(lab, results6)));
+            output.WriteLine();
+        }
 
         bool repliesAsExpected = false;
         if (lab.Lvsd is { HasExited: true } dead)
@@ -74,19 +82,25 @@ internal static class Demo
         {
             output.WriteLine("$ lvsadm -L -n --stats");
             output.Write(lab.Lvsadm("-L", "-n", "--stats").EnsureSuccess().Stdout);
-            var (line, ok) = ReplyPath(lab);
+            var (line, ok) = ReplyPath(lab, ipv6: false);
             output.WriteLine(line);
             repliesAsExpected = ok;
+            if (options.Ipv6Service)
+            {
+                var (line6, ok6) = ReplyPath(lab, ipv6: true);
+                output.WriteLine("IPv6: " + line6);
+                repliesAsExpected &= ok6;
+            }
         }
 
-        int failures = results.Count(r => r.Server is null);
+        int failures = results.Count(r => r.Server is null) + results6.Count(r => r.Server is null);
         string summary = lab.NamespaceSummary;
         dashboard.Target = null;
         lab.Dispose();
         output.WriteLine($"removed namespaces {summary}; stopped {(method == ForwardingMethod.Nat ? "lvsd and nginx" : "lvsd, nginx and lvs-agent")}");
         if (failures > 0)
         {
-            output.WriteLine($"{failures} of {Requests} requests failed");
+            output.WriteLine($"{failures} of {results.Count + results6.Count} requests failed");
         }
 
         return failures == 0 && repliesAsExpected;
@@ -95,9 +109,9 @@ internal static class Demo
     // Says where the replies went from what was counted: the service's OutPkts (reply packets
     // the director forwarded) and, for DR and TUN, the router's count of replies that came
     // from the real servers' network.
-    private static (string Line, bool AsExpected) ReplyPath(LabTopology lab)
+    private static (string Line, bool AsExpected) ReplyPath(LabTopology lab, bool ipv6)
     {
-        long outPackets = lab.ReadServiceStats().OutPackets;
+        long outPackets = (ipv6 ? lab.ReadServiceStats6() : lab.ReadServiceStats()).OutPackets;
         if (lab is not DirectReturnLab direct)
         {
             return outPackets > 0
@@ -105,9 +119,10 @@ internal static class Demo
                 : ("replies did not go through the director (OutPkts 0), yet NAT needs them to", false);
         }
 
-        long routed = direct.RepliesForwardedByRouter();
+        long routed = ipv6 ? direct.Ipv6RepliesForwardedByRouter() : direct.RepliesForwardedByRouter();
+        string network = ipv6 ? "2001:db8:b::/64" : "203.0.113.0/24";
         return outPackets == 0 && routed > 0
-            ? ($"replies went straight from the real servers to the client (director OutPkts 0, router forwarded {routed} packets from 203.0.113.0/24)", true)
-            : ($"replies did not bypass the director as they should: director OutPkts {outPackets}, router forwarded {routed} packets from 203.0.113.0/24", false);
+            ? ($"replies went straight from the real servers to the client (director OutPkts 0, router forwarded {routed} packets from {network})", true)
+            : ($"replies did not bypass the director as they should: director OutPkts {outPackets}, router forwarded {routed} packets from {network}", false);
     }
 }

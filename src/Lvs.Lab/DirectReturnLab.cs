@@ -10,13 +10,21 @@ namespace Lvs.Lab;
 /// and each real server runs <c>lvs-agent</c> next to nginx. Replies go from the real servers
 /// to the router and on to the client, never through the director; the router counts them
 /// with an nftables rule so the lab can say where the replies went by measurement.
+/// Dual stack (<see cref="LabOptions.Ipv6"/>): the client 2001:db8:c::2/64 behind the router's
+/// 2001:db8:c::1, the real servers 2001:db8:b::11, ... /64 behind its 2001:db8:b::1, the
+/// router forwarding IPv6 too and counting IPv6 replies (source [VIP6]:80) apart.
 /// </summary>
 public abstract partial class DirectReturnLab : LabTopology
 {
     /// <summary>The router's address on the real servers' network (their default gateway).</summary>
     public const string RouterServerSideAddress = "203.0.113.1";
 
+    /// <summary>The router's IPv6 address on the real servers' network (their default gateway).</summary>
+    public const string RouterServerSideAddress6 = "2001:db8:b::1";
+
     private const string RealServerNetwork = "203.0.113";
+
+    private const string RealServerNetwork6 = "2001:db8:b::";
 
     // The table the router counts replies in; the lab's own, removed with the namespace.
     private const string CounterTable = "lvslab";
@@ -43,6 +51,13 @@ public abstract partial class DirectReturnLab : LabTopology
 
     /// <summary>The lvs-agent arguments for every real server (<c>dr --vip 192.0.2.10</c>, ...).</summary>
     public abstract IReadOnlyList<string> AgentArgs { get; }
+
+    /// <summary>
+    /// The VIPs each agent serves, as <c>--vip</c> arguments: the IPv4 VIP and, when the lab is
+    /// dual stack and the method carries IPv6, <see cref="LabTopology.Vip6"/>.
+    /// </summary>
+    private protected IEnumerable<string> VipArgs(bool carriesIpv6) =>
+        Ipv6 && carriesIpv6 ? ["--vip", Vip, "--vip", Vip6] : ["--vip", Vip];
 
     /// <summary>The router's interface towards the real servers, where their replies enter it.</summary>
     private protected abstract string RouterServerSideDevice { get; }
@@ -91,9 +106,15 @@ public abstract partial class DirectReturnLab : LabTopology
     /// the client, not counting any the director sent.
     /// </summary>
     /// <exception cref="LabException">nft failed or its counter is missing.</exception>
-    public long RepliesForwardedByRouter()
+    public long RepliesForwardedByRouter() => CountedReplies("ip");
+
+    /// <summary>As <see cref="RepliesForwardedByRouter"/>, for IPv6 replies (source [VIP6]:80).</summary>
+    /// <exception cref="LabException">nft failed or its counter is missing (e.g. an IPv4-only lab).</exception>
+    public long Ipv6RepliesForwardedByRouter() => CountedReplies("ip6");
+
+    private long CountedReplies(string family)
     {
-        string chain = Exec(RouterNamespace, "nft", "list", "chain", "ip", CounterTable, "replies").EnsureSuccess().Stdout;
+        string chain = Exec(RouterNamespace, "nft", "list", "chain", family, CounterTable, "replies").EnsureSuccess().Stdout;
         var match = CounterPackets().Match(chain);
         return match.Success
             ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
@@ -117,6 +138,13 @@ public abstract partial class DirectReturnLab : LabTopology
         Ip(RouterNamespace, "addr", "add", ClientGateway + "/24", "dev", "eth0");
         Ip(RouterNamespace, "link", "set", "eth0", "up");
         Sysctl(RouterNamespace, "net.ipv4.ip_forward=1");
+        if (Ipv6)
+        {
+            Addr6(ClientNamespace, ClientAddress6 + "/64", "eth0");
+            Route6(ClientNamespace, "default", ClientGateway6);
+            Addr6(RouterNamespace, ClientGateway6 + "/64", "eth0");
+            Sysctl(RouterNamespace, "net.ipv6.conf.all.forwarding=1");
+        }
     }
 
     /// <summary>
@@ -135,6 +163,16 @@ public abstract partial class DirectReturnLab : LabTopology
             Ip(rs.Namespace, "addr", "add", rs.Address + "/24", "dev", "eth0");
             Ip(rs.Namespace, "link", "set", "eth0", "up");
             Ip(rs.Namespace, "route", "add", "default", "via", RouterServerSideAddress);
+            if (Ipv6)
+            {
+                Addr6(rs.Namespace, rs.Address6 + "/64", "eth0");
+                Route6(rs.Namespace, "default", RouterServerSideAddress6);
+            }
+        }
+
+        if (Ipv6)
+        {
+            Addr6(RouterNamespace, RouterServerSideAddress6 + "/64", RouterServerSideDevice);
         }
 
         Ip(LanNamespace, "link", "set", "br0", "up");
@@ -151,7 +189,7 @@ public abstract partial class DirectReturnLab : LabTopology
     /// <summary>Adds the namespaces of a direct-return lab and names its real servers.</summary>
     private protected void AddNamespaces(int realServers)
     {
-        var servers = DefineRealServers(realServers, RealServerNetwork);
+        var servers = DefineRealServers(realServers, RealServerNetwork, RealServerNetwork6);
         foreach (string ns in new[] { ClientNamespace, RouterNamespace, DirectorNamespace, LanNamespace }.Concat(servers.Select(s => s.Namespace)))
         {
             AddNamespace(ns);
@@ -173,7 +211,22 @@ public abstract partial class DirectReturnLab : LabTopology
                     iifname "{{RouterServerSideDevice}}" oifname "eth0" ip saddr {{Vip}} tcp sport {{ServicePort}}{{notDirector}} counter
                 }
             }
+
             """;
+        if (Ipv6)
+        {
+            // A table of its own, so each family's counter is the only one in its chain.
+            script += $$"""
+                table ip6 {{CounterTable}} {
+                    chain replies {
+                        type filter hook forward priority 0; policy accept;
+                        iifname "{{RouterServerSideDevice}}" oifname "eth0" ip6 saddr {{Vip6}} tcp sport {{ServicePort}}{{notDirector}} counter
+                    }
+                }
+
+                """;
+        }
+
         string file = Path.Combine(TempDirectory, "router-counter.nft");
         File.WriteAllText(file, script);
         Exec(RouterNamespace, "nft", "-f", file).EnsureSuccess();
@@ -186,10 +239,13 @@ public abstract partial class DirectReturnLab : LabTopology
         return MacAddress().IsMatch(text) ? text : throw new LabException($"{dev} in {ns} has no MAC: '{text}'");
     }
 
+    // Every VIP the agent was given, each with its family's full prefix (/32, /128).
     private bool HasVipOnLo(RealServer rs)
     {
-        var result = Exec(rs.Namespace, "ip", "-o", "-4", "addr", "show", "dev", "lo");
-        return result.Succeeded && result.Stdout.Contains($" {Vip}/", StringComparison.Ordinal);
+        var result = Exec(rs.Namespace, "ip", "-o", "addr", "show", "dev", "lo");
+        return result.Succeeded && AgentArgs.Zip(AgentArgs.Skip(1))
+            .Where(pair => pair.First == "--vip")
+            .All(pair => result.Stdout.Contains($" {pair.Second}/{(pair.Second.Contains(':') ? 128 : 32)} ", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"counter packets (\d+) bytes \d+")]

@@ -10,11 +10,16 @@ namespace Lvs.Lab;
 ///                                                               ├─ eth0 rs1 203.0.113.11 (VIP on lo)
 ///                                                               └─ eth0 rs2 203.0.113.12 (VIP on lo) ...
 /// </code>
+/// Dual stack: the router routes 2001:db8:a::1/128 via the director's 2001:db8:b::2, which also
+/// holds that VIP (/128 nodad); the agents put it on lo next to the IPv4 VIP.
 /// </summary>
 public sealed class DrLab : DirectReturnLab
 {
     /// <summary>The director's address on the shared LAN (the router's next hop for the VIP).</summary>
     public const string DirectorAddress = "203.0.113.2";
+
+    /// <summary>The director's IPv6 address on the shared LAN (the router's next hop for the IPv6 VIP).</summary>
+    public const string DirectorAddress6 = "2001:db8:b::2";
 
     private DrLab(string prefix, string tempDirectory, Action<string>? log)
         : base(prefix, tempDirectory, log)
@@ -25,11 +30,13 @@ public sealed class DrLab : DirectReturnLab
     public override ForwardingMethod Method => ForwardingMethod.Dr;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> AgentArgs => ["dr", "--vip", Vip];
+    public override IReadOnlyList<string> AgentArgs => ["dr", .. VipArgs(carriesIpv6: true)];
 
     private protected override string RouterServerSideDevice => "eth1";
 
     private protected override string DirectorProbeAddress => DirectorAddress;
+
+    private protected override string DirectorProbeAddress6 => DirectorAddress6;
 
     /// <summary>Builds the topology and starts nginx on every real server (no agents yet). Cleans up if any step fails.</summary>
     /// <exception cref="LabException">A step failed; the message has the command's output.</exception>
@@ -38,6 +45,8 @@ public sealed class DrLab : DirectReturnLab
 
     // ipvsadm forces a DR server's port to the service's; lvsadm is given it explicitly.
     private protected override string[] RealServerArgs(RealServer rs) => ["-r", $"{rs.Address}:{ServicePort}", "-g"];
+
+    private protected override string[] RealServerArgs6(RealServer rs) => ["-r", Bracketed(rs, ServicePort), "-g"];
 
     private protected override void Build(LabOptions options)
     {
@@ -54,6 +63,14 @@ public sealed class DrLab : DirectReturnLab
         // Only for the director's own traffic (ICMP it originates); lvsd forwards, not the kernel.
         Ip(DirectorNamespace, "route", "add", "default", "via", RouterServerSideAddress);
         Sysctl(DirectorNamespace, "net.ipv4.ip_forward=0");
+        if (Ipv6)
+        {
+            Route6(RouterNamespace, Vip6 + "/128", DirectorAddress6);
+            Addr6(DirectorNamespace, DirectorAddress6 + "/64", "eth0");
+            Addr6(DirectorNamespace, Vip6 + "/128", "eth0");
+            Route6(DirectorNamespace, "default", RouterServerSideAddress6);
+            Sysctl(DirectorNamespace, "net.ipv6.conf.all.forwarding=0");
+        }
 
         InstallReplyCounter(excludeMac: MacOf(DirectorNamespace, "eth0"));
         StartServers(options);

@@ -20,12 +20,20 @@ public static class HttpProbe
     /// <paramref name="curlArgs"/> added to every curl.
     /// </summary>
     public static IReadOnlyList<ProbeResult> Sequential(
-        LabTopology lab, int count, TimeSpan perRequestTimeout, Action<ProbeResult>? onEach = null, params string[] curlArgs)
+        LabTopology lab, int count, TimeSpan perRequestTimeout, Action<ProbeResult>? onEach = null, params string[] curlArgs) =>
+        SequentialTo(lab, $"http://{LabTopology.Vip}/", count, perRequestTimeout, onEach, curlArgs);
+
+    /// <summary>
+    /// As <see cref="Sequential"/>, to <paramref name="url"/> (e.g. <see cref="LabTopology.Vip6Url"/>
+    /// for the IPv6 service).
+    /// </summary>
+    public static IReadOnlyList<ProbeResult> SequentialTo(
+        LabTopology lab, string url, int count, TimeSpan perRequestTimeout, Action<ProbeResult>? onEach = null, params string[] curlArgs)
     {
         var results = new List<ProbeResult>(count);
         for (int i = 1; i <= count; i++)
         {
-            var result = lab.Curl($"http://{LabTopology.Vip}/", perRequestTimeout, curlArgs);
+            var result = lab.Curl(url, perRequestTimeout, curlArgs);
             ProbeResult probe;
             if (!result.Succeeded)
             {

@@ -7,13 +7,14 @@ namespace Lvs.Lab;
 internal static partial class LabCommands
 {
     /// <summary>
-    /// Parses <c>[--method nat|dr|tun] [--servers N] [--no-offload]</c>; progress goes to
+    /// Parses <c>[--method nat|dr|tun] [--servers N] [--no-offload] [--ipv6]</c>; progress goes to
     /// <paramref name="log"/>. Without --method, <paramref name="methods"/> is NAT, DR, TUN.
     /// </summary>
     public static bool TryParseOptions(
         ReadOnlySpan<string> args, TextWriter log, out LabOptions options, out IReadOnlyList<ForwardingMethod> methods, out string error)
     {
-        options = new LabOptions { Log = line => log.WriteLine(line), Web = true };
+        // IPv4 only unless --ipv6: the demo shows exactly what it showed before IPv6 existed.
+        options = new LabOptions { Log = line => log.WriteLine(line), Web = true, Ipv6 = false };
         methods = [ForwardingMethod.Nat, ForwardingMethod.Dr, ForwardingMethod.Tun];
         error = "";
         for (int i = 0; i < args.Length; i++)
@@ -32,8 +33,11 @@ internal static partial class LabCommands
                 case "--no-offload":
                     options = options with { DisableOffloads = true };
                     break;
+                case "--ipv6":
+                    options = options with { Ipv6 = true, Ipv6Service = true };
+                    break;
                 default:
-                    error = $"bad option '{args[i]}' (--servers takes 1..200, --method nat|dr|tun)";
+                    error = $"bad option '{args[i]}' (--servers takes 1..200, --method nat|dr|tun, --ipv6)";
                     return false;
             }
         }
@@ -51,6 +55,13 @@ internal static partial class LabCommands
             {LabSetup.Describe(method)} lab {lab.Prefix} is up; Ctrl-C removes it (or, if this process is killed: lvs-lab down {lab.Prefix})
               namespaces: {lab.NamespaceSummary}
               client:   ip netns exec {lab.ClientNamespace} curl http://{LabTopology.Vip}/
+            """);
+        if (options.Ipv6Service)
+        {
+            output.WriteLine($"  client:   ip netns exec {lab.ClientNamespace} curl -g '{LabTopology.Vip6Url()}'");
+        }
+
+        output.WriteLine($"""
               lvsadm:   {LvsBin.Program("lvsadm")} --control {lab.ControlPath} -L -n
               director: ip netns exec {lab.DirectorNamespace} bash
               dashboard: {dashboard.Url} (metrics: {dashboard.Url}metrics; lvsd listens on {lab.WebSocketPath})

@@ -14,7 +14,8 @@ public static class LabSetup
     /// <summary>
     /// Builds the lab for <paramref name="method"/> (TUN with <paramref name="tunnel"/>), starts
     /// lvsd and, for DR and TUN, lvs-agent on every real server, and adds the service VIP:80 with
-    /// rr over every real server at weight 1. Disposes the lab if any step fails.
+    /// rr over every real server at weight 1 (and [VIP6]:80 likewise when
+    /// <see cref="LabOptions.Ipv6Service"/>). Disposes the lab if any step fails.
     /// </summary>
     /// <exception cref="LabException">A step failed; the message says which and why.</exception>
     public static LabTopology CreateAndStart(ForwardingMethod method, LabOptions options, TunnelType tunnel = TunnelType.Ipip)
@@ -35,6 +36,11 @@ public static class LabSetup
             }
 
             lab.AddService("rr", [.. lab.RealServers.Select(_ => 1)]);
+            if (options.Ipv6Service)
+            {
+                lab.AddService6("rr", [.. lab.RealServers.Select(_ => 1)]);
+            }
+
             return lab;
         }
         catch

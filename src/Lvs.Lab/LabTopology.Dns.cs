@@ -32,18 +32,22 @@ public abstract partial class LabTopology
         {
             // --bind-interfaces with one --listen-address: the socket is bound to that address
             // alone, so the answer's source is the address the director sent the query to.
+            // In a dual-stack lab also its IPv6 address, bound the same way.
+            string[] listen6 = rs.Address6 is { } a6 ? [$"--listen-address={a6}"] : [];
             StartInNamespace($"dnsmasq {rs.Name}", rs.Namespace,
-                dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
-                "--log-facility=-", $"--port={DnsPort}", $"--listen-address={rs.Address}", "--bind-interfaces",
-                $"--txt-record={DnsWhoName},{rs.Name}");
+                [dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+                "--log-facility=-", $"--port={DnsPort}", $"--listen-address={rs.Address}", .. listen6, "--bind-interfaces",
+                $"--txt-record={DnsWhoName},{rs.Name}"]);
         }
 
         var clock = Stopwatch.StartNew();
-        foreach (var rs in RealServers)
+        var targets = RealServers.Select(rs => (rs, Address: rs.Address))
+            .Concat(RealServers.Where(rs => rs.Address6 is not null).Select(rs => (rs, Address: rs.Address6!)));
+        foreach (var (rs, address) in targets)
         {
             while (true)
             {
-                var answer = Dig(DirectorNamespace, rs.Address, sourceAddress: null, sourcePort: null, TimeSpan.FromSeconds(1));
+                var answer = Dig(DirectorNamespace, address, sourceAddress: null, sourcePort: null, TimeSpan.FromSeconds(1));
                 if (answer.Succeeded && ParseTxt(answer.Stdout) == rs.Name)
                 {
                     break;
@@ -52,7 +56,7 @@ public abstract partial class LabTopology
                 var process = FindProcess($"dnsmasq {rs.Name}");
                 if (process is { HasExited: true } || clock.Elapsed > DnsReadyTimeout)
                 {
-                    throw new LabException($"dnsmasq on {rs.Name} ({rs.Address}) does not answer the director: {answer.Describe()}\n"
+                    throw new LabException($"dnsmasq on {rs.Name} ({address}) does not answer the director: {answer.Describe()}\n"
                         + $"dnsmasq output: {process?.Output}");
                 }
 
@@ -66,7 +70,8 @@ public abstract partial class LabTopology
     /// <paramref name="server"/>:53, one try, from <paramref name="sourceAddress"/> (the client's
     /// address when null) and <paramref name="sourcePort"/> (an ephemeral port when null). dig
     /// accepts only an answer whose source is the address and port it asked, so a success
-    /// through the VIP means the reply came back from VIP:53.
+    /// through the VIP means the reply came back from VIP:53. For an IPv6
+    /// <paramref name="server"/> give an IPv6 <paramref name="sourceAddress"/> (<see cref="ClientAddress6"/>).
     /// </summary>
     public ExecResult DigFromClient(string server, string? sourceAddress, int? sourcePort, TimeSpan timeout) =>
         Dig(ClientNamespace, server, sourceAddress ?? ClientAddress, sourcePort, timeout);

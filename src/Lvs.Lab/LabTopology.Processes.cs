@@ -89,14 +89,15 @@ public abstract partial class LabTopology
 
     /// <summary>
     /// One HTTP GET from the client namespace over a new connection (a new curl process),
-    /// bounded by <paramref name="timeout"/>. Stdout is the body.
+    /// bounded by <paramref name="timeout"/>. Stdout is the body. curl's globbing is off (-g),
+    /// so an IPv6 literal (<c>http://[2001:db8:a::1]/</c>) is taken as written.
     /// </summary>
     public ExecResult Curl(string url, TimeSpan timeout, params string[] extraArgs)
     {
         string seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         // The outer timeout only guards against curl itself hanging.
         return Exec(ClientNamespace, timeout + TimeSpan.FromSeconds(5),
-            ["curl", "-sS", "--fail", "--max-time", seconds, .. extraArgs, url]);
+            ["curl", "-g", "-sS", "--fail", "--max-time", seconds, .. extraArgs, url]);
     }
 
     /// <summary>The real server whose name <paramref name="body"/> is, or null.</summary>
@@ -138,7 +139,7 @@ public abstract partial class LabTopology
         }
 
         string conf = Path.Combine(dir, "nginx.conf");
-        File.WriteAllText(conf, NginxConfig.Render(rs.Name, dir, bigFile));
+        File.WriteAllText(conf, NginxConfig.Render(rs.Name, dir, bigFile, Ipv6));
         // -e keeps nginx from opening the system error log before it reads the config.
         StartInNamespace($"nginx {rs.Name}", rs.Namespace,
             ["nginx", "-p", dir, "-c", conf, "-e", Path.Combine(dir, "error.log")]);
@@ -150,12 +151,15 @@ public abstract partial class LabTopology
     private void WaitForNginx(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var rs in RealServers)
+        var targets = RealServers.Select(rs => (rs, Url: $"http://{rs.Address}/"))
+            .Concat(RealServers.Where(rs => rs.Address6 is not null).Select(rs => (rs, Url: $"http://[{rs.Address6}]/")));
+        foreach (var (rs, url) in targets)
         {
             while (true)
             {
+                // -g: the brackets of an IPv6 literal are not curl's globbing.
                 var result = Exec(DirectorNamespace, TimeSpan.FromSeconds(5),
-                    "curl", "-sS", "--max-time", "2", $"http://{rs.Address}/");
+                    "curl", "-g", "-sS", "--max-time", "2", url);
                 if (result.Succeeded && result.Stdout == NginxConfig.Body(rs.Name))
                 {
                     break;
@@ -165,7 +169,7 @@ public abstract partial class LabTopology
                 if (nginx is { HasExited: true } || clock.Elapsed > timeout)
                 {
                     string log = ReadIfExists(Path.Combine(ServerDirectory(rs), "error.log"));
-                    throw new LabException($"{rs.Name} ({rs.Address}) not reachable from the director: {result.Describe()}\n"
+                    throw new LabException($"{rs.Name} ({url}) not reachable from the director: {result.Describe()}\n"
                         + $"nginx output: {nginx?.Output}\nnginx error.log: {log}");
                 }
 
@@ -175,17 +179,25 @@ public abstract partial class LabTopology
 
         // Nothing listens there: a quick "connection refused" (curl exit 7) proves the round
         // trip as well as a ping would, without needing iputils-ping.
+        WaitForRefusal($"http://{DirectorProbeAddress}:9/", clock, timeout);
+        if (Ipv6)
+        {
+            WaitForRefusal($"http://[{DirectorProbeAddress6}]:9/", clock, timeout);
+        }
+    }
+
+    private void WaitForRefusal(string url, Stopwatch clock, TimeSpan timeout)
+    {
         ExecResult probe;
         do
         {
-            probe = Exec(ClientNamespace, TimeSpan.FromSeconds(5),
-                "curl", "-sS", "--max-time", "2", $"http://{DirectorProbeAddress}:9/");
+            probe = Exec(ClientNamespace, TimeSpan.FromSeconds(5), "curl", "-g", "-sS", "--max-time", "2", url);
         }
         while (probe.ExitCode != 7 && clock.Elapsed < timeout && Pause());
 
         if (probe.ExitCode != 7)
         {
-            throw new LabException($"client cannot reach the director: {probe.Describe()}");
+            throw new LabException($"client cannot reach the director ({url}): {probe.Describe()}");
         }
     }
 

@@ -65,6 +65,9 @@ public abstract partial class LabTopology : IDisposable
     /// <summary>The lvsd control socket path (inside <see cref="TempDirectory"/>).</summary>
     public string ControlPath { get; }
 
+    /// <summary>True when the lab is dual stack (<see cref="LabOptions.Ipv6"/>).</summary>
+    public bool Ipv6 { get; private set; }
+
     /// <summary>The running lvsd, once <see cref="StartLvsd"/> succeeded.</summary>
     public LabProcess? Lvsd { get; private set; }
 
@@ -151,6 +154,7 @@ public abstract partial class LabTopology : IDisposable
         string prefix = "lvs-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string temp = Directory.CreateTempSubdirectory(prefix + "-").FullName;
         var lab = factory(prefix, temp, options.Log);
+        lab.Ipv6 = options.Ipv6;
         try
         {
             lab.Build(options);
@@ -169,11 +173,17 @@ public abstract partial class LabTopology : IDisposable
     /// <summary>Every (namespace, interface) that carries lab traffic, for <see cref="LabOptions.DisableOffloads"/>.</summary>
     private protected abstract IEnumerable<(string Ns, string Dev)> TrafficInterfaces();
 
-    /// <summary>Names the real servers rs1..rsN with addresses <paramref name="network"/>.11, .12, ...</summary>
-    private protected IReadOnlyList<RealServer> DefineRealServers(int count, string network)
+    /// <summary>
+    /// Names the real servers rs1..rsN with addresses <paramref name="network"/>.11, .12, ...
+    /// and, in a dual-stack lab, <paramref name="network6"/>11, 12, ... (<c>fd00::</c> gives fd00::11).
+    /// </summary>
+    private protected IReadOnlyList<RealServer> DefineRealServers(int count, string network, string network6)
     {
         RealServers = Enumerable.Range(1, count)
-            .Select(i => new RealServer($"rs{i}", $"{Prefix}-rs{i}", $"{network}.{10 + i}"))
+            .Select(i => new RealServer($"rs{i}", $"{Prefix}-rs{i}", $"{network}.{10 + i}")
+            {
+                Address6 = Ipv6 ? $"{network6}{10 + i}" : null,
+            })
             .ToList();
         return RealServers;
     }
@@ -217,6 +227,14 @@ public abstract partial class LabTopology : IDisposable
             // Dispose ran (Ctrl-C) while this namespace was being made: it is ours to remove.
             ProcessRunner.Run("ip", ["netns", "delete", ns], CommandTimeout);
             throw new LabException("lab disposed while building");
+        }
+
+        if (Ipv6)
+        {
+            // Before any interface exists, so every one inherits "default": IPv6 on whatever the
+            // host's defaults are, and no duplicate address detection, so addresses work at once.
+            Sysctl(name, "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0",
+                "net.ipv6.conf.lo.disable_ipv6=0", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
         }
 
         Ip(name, "link", "set", "lo", "up");

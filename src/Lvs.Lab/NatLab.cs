@@ -8,6 +8,9 @@ namespace Lvs.Lab;
 ///                                  eth1 10.0.0.1 ── br0 in lan ── eth0 rs1 10.0.0.11
 ///                                                              └─ eth0 rs2 10.0.0.12 ...
 /// </code>
+/// Dual stack (<see cref="LabOptions.Ipv6"/>): client 2001:db8:c::2/64 (default via
+/// 2001:db8:c::1), director 2001:db8:c::1/64 and VIP 2001:db8:a::1/128 on eth0, fd00::1/64 on
+/// eth1, real servers fd00::11, fd00::12, ... /64 (default via fd00::1).
 /// </summary>
 public sealed class NatLab : LabTopology
 {
@@ -16,6 +19,12 @@ public sealed class NatLab : LabTopology
 
     /// <summary>The director's address towards the real servers (their gateway).</summary>
     public const string DirectorInsideAddress = "10.0.0.1";
+
+    /// <summary>The director's IPv6 address towards the client (the client's IPv6 gateway).</summary>
+    public const string DirectorOutsideAddress6 = ClientGateway6;
+
+    /// <summary>The director's IPv6 address towards the real servers (their IPv6 gateway).</summary>
+    public const string DirectorInsideAddress6 = "fd00::1";
 
     private NatLab(string prefix, string tempDirectory, Action<string>? log)
         : base(prefix, tempDirectory, log)
@@ -31,6 +40,8 @@ public sealed class NatLab : LabTopology
 
     private protected override string DirectorProbeAddress => DirectorOutsideAddress;
 
+    private protected override string DirectorProbeAddress6 => DirectorOutsideAddress6;
+
     /// <summary>Builds the topology and starts nginx on every real server. Cleans up if any step fails.</summary>
     /// <exception cref="LabException">A step failed; the message has the command's output.</exception>
     public static NatLab Create(LabOptions? options = null) =>
@@ -38,10 +49,12 @@ public sealed class NatLab : LabTopology
 
     private protected override string[] RealServerArgs(RealServer rs) => ["-r", $"{rs.Address}:{ServicePort}", "-m"];
 
+    private protected override string[] RealServerArgs6(RealServer rs) => ["-r", Bracketed(rs, ServicePort), "-m"];
+
     private protected override void Build(LabOptions options)
     {
         Log($"building NAT lab {Prefix} with {options.RealServerCount} real servers");
-        var servers = DefineRealServers(options.RealServerCount, "10.0.0");
+        var servers = DefineRealServers(options.RealServerCount, "10.0.0", "fd00::");
         foreach (string ns in new[] { ClientNamespace, DirectorNamespace, LanNamespace }.Concat(servers.Select(s => s.Namespace)))
         {
             AddNamespace(ns);
@@ -80,7 +93,30 @@ public sealed class NatLab : LabTopology
             Ip(rs.Namespace, "route", "add", "default", "via", DirectorInsideAddress);
         }
 
+        if (Ipv6)
+        {
+            BuildIpv6(servers);
+        }
+
         StartServers(options);
+    }
+
+    // After the links are up: an IPv6 route needs its interface up to be accepted.
+    private void BuildIpv6(IReadOnlyList<RealServer> servers)
+    {
+        Addr6(ClientNamespace, ClientAddress6 + "/64", "eth0");
+        Route6(ClientNamespace, "default", DirectorOutsideAddress6);
+
+        Addr6(DirectorNamespace, DirectorOutsideAddress6 + "/64", "eth0");
+        Addr6(DirectorNamespace, Vip6 + "/128", "eth0");
+        Addr6(DirectorNamespace, DirectorInsideAddress6 + "/64", "eth1");
+        Sysctl(DirectorNamespace, "net.ipv6.conf.all.forwarding=0");
+
+        foreach (var rs in servers)
+        {
+            Addr6(rs.Namespace, rs.Address6 + "/64", "eth0");
+            Route6(rs.Namespace, "default", DirectorInsideAddress6);
+        }
     }
 
     private protected override IEnumerable<(string Ns, string Dev)> TrafficInterfaces() =>

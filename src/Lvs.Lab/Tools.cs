@@ -16,6 +16,7 @@ public static class Tools
         ["kill"] = "procps",
         ["dnsmasq"] = "dnsmasq-base",
         ["dig"] = "bind9-dnsutils",
+        ["ping"] = "iputils-ping",
     };
 
     /// <summary>Tools the demo needs.</summary>
@@ -26,6 +27,9 @@ public static class Tools
 
     /// <summary>Tools the UDP end-to-end tests need besides <see cref="ForTests"/>: DNS servers and a DNS client.</summary>
     public static readonly string[] ForDnsTests = ["dnsmasq", "dig"];
+
+    /// <summary>Tools the IPv6 topology tests need besides <see cref="ForTests"/>: ping, for ICMPv6 echo.</summary>
+    public static readonly string[] ForPingTests = ["ping"];
 
     // sudo and cron often leave sbin off PATH, yet ip, nft and nginx live there.
     private static readonly string[] ExtraDirectories = ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin", "/bin"];

@@ -13,6 +13,9 @@ namespace Lvs.Lab;
 ///                                  eth2 203.0.113.1 ── br0 in lan ── eth0 rs1 203.0.113.11 (VIP on lo)
 ///                                                                 └─ eth0 rs2 203.0.113.12 ...
 /// </code>
+/// Dual stack: router 2001:db8:a::fe and director 2001:db8:a::2 (+ VIP 2001:db8:a::1/128) on
+/// the director's link, the router routing the IPv6 VIP to the director; with IPIP the agents
+/// also take the IPv6 VIP and decapsulate ip6ip6.
 /// All links have MTU 1500, so a full-size client packet no longer fits once wrapped: the
 /// director must answer it with ICMP fragmentation-needed.
 /// </summary>
@@ -26,6 +29,12 @@ public sealed class TunLab : DirectReturnLab
 
     /// <summary>The UDP port GUE uses on both sides (lvsadm --tun-port, lvs-agent --port).</summary>
     public const int GuePort = 6080;
+
+    /// <summary>The director's IPv6 address on its own network (the outer source of ip6ip6).</summary>
+    public const string DirectorAddress6 = "2001:db8:a::2";
+
+    /// <summary>The router's IPv6 address on the director's network (the director's IPv6 gateway).</summary>
+    public const string RouterDirectorSideAddress6 = "2001:db8:a::fe";
 
     private TunLab(string prefix, string tempDirectory, Action<string>? log, TunnelType tunnel)
         : base(prefix, tempDirectory, log)
@@ -46,11 +55,19 @@ public sealed class TunLab : DirectReturnLab
     public override IReadOnlyList<string> AgentArgs =>
         Tunnel == TunnelType.Gue
             ? ["tunnel", "--vip", Vip, "--type", TunnelName, "--port", GuePort.ToString(CultureInfo.InvariantCulture)]
-            : ["tunnel", "--vip", Vip, "--type", TunnelName];
+            : ["tunnel", .. VipArgs(CarriesIpv6), "--type", TunnelName];
+
+    /// <summary>
+    /// True for IPIP, whose agent decapsulates IPv6 (ip6ip6); lvs-agent refuses IPv6 VIPs for
+    /// GUE and GRE, so those labs' agents serve the IPv4 VIP only.
+    /// </summary>
+    public bool CarriesIpv6 => Tunnel == TunnelType.Ipip;
 
     private protected override string RouterServerSideDevice => "eth2";
 
     private protected override string DirectorProbeAddress => DirectorAddress;
+
+    private protected override string DirectorProbeAddress6 => DirectorAddress6;
 
     /// <summary>
     /// Builds the topology for <paramref name="tunnel"/> and starts nginx on every real server
@@ -64,6 +81,10 @@ public sealed class TunLab : DirectReturnLab
         Tunnel == TunnelType.Gue
             ? ["-r", rs.Address, "-i", "--tun-type", TunnelName, "--tun-port", GuePort.ToString(CultureInfo.InvariantCulture)]
             : ["-r", rs.Address, "-i", "--tun-type", TunnelName];
+
+    // The port is the service's, as ipvsadm forces it for -i; written out because an IPv6
+    // literal needs its brackets anyway.
+    private protected override string[] RealServerArgs6(RealServer rs) => ["-r", Bracketed(rs, ServicePort), "-i", "--tun-type", TunnelName];
 
     // Without the kernel's tunnel modules the agent decapsulates through its TUN device; it is
     // ready once that device is up. With the modules it uses the kernel's device instead.
@@ -94,6 +115,16 @@ public sealed class TunLab : DirectReturnLab
         Ip(DirectorNamespace, "link", "set", "eth0", "up");
         Ip(DirectorNamespace, "route", "add", "default", "via", RouterDirectorSideAddress);
         Sysctl(DirectorNamespace, "net.ipv4.ip_forward=0");
+        if (Ipv6)
+        {
+            // IPv6 has no rp_filter: the router passes the asymmetric replies as they are.
+            Addr6(RouterNamespace, RouterDirectorSideAddress6 + "/64", "eth1");
+            Route6(RouterNamespace, Vip6 + "/128", DirectorAddress6);
+            Addr6(DirectorNamespace, DirectorAddress6 + "/64", "eth0");
+            Addr6(DirectorNamespace, Vip6 + "/128", "eth0");
+            Route6(DirectorNamespace, "default", RouterDirectorSideAddress6);
+            Sysctl(DirectorNamespace, "net.ipv6.conf.all.forwarding=0");
+        }
 
         InstallReplyCounter(excludeMac: null);
         StartServers(options);
