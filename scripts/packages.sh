@@ -13,6 +13,11 @@ command -v pkill >/dev/null || need+=(procps)
 # dnsmasq package it brings no service, so nothing starts a resolver in the root namespace.
 command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)
 command -v dig >/dev/null || need+=(bind9-dnsutils)
+# lvs-lab bench: iperf3 on the real servers and the client, HAProxy and nginx's stream module
+# as the user-space balancers it compares lvsd with (the bench runs its own instances in namespaces).
+command -v iperf3 >/dev/null || need+=(iperf3)
+command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || need+=(haproxy)
+[[ -e /usr/lib/nginx/modules/ngx_stream_module.so ]] || need+=(libnginx-mod-stream)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2
