@@ -179,12 +179,14 @@ public static class BenchCommand
                 }
                 catch (LabException ex)
                 {
+                    log($"  hold failed: {ex.Message}");
                     results.Fail(b.Id, Metric.Held, ex.Message);
                 }
             }
         }
         catch (LabException ex)
         {
+            log($"  row failed: {ex.Message}");
             results.Fail(b.Id, Metric.Cps, "row failed: " + ex.Message);
         }
         finally

@@ -104,6 +104,11 @@ internal sealed class BenchLabs : IDisposable
             Sysctl(lab, proxyNamespace, Ports, "net.ipv4.tcp_tw_reuse=1");
         }
 
+        foreach (var rs in lab.RealServers)
+        {
+            Sysctl(lab, rs.Namespace, "net.core.somaxconn=65535", "net.ipv4.tcp_max_syn_backlog=65535");
+        }
+
         var first = lab.RealServers[0];
         string[] iperf = ["iperf3", "-s", "-p", IperfPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         // In DR and TUN the server must answer UDP from the VIP (on its lo); bound to the wildcard,

@@ -34,7 +34,7 @@ internal static class HoldPrograms
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
         listener.Bind(new IPEndPoint(IPAddress.Any, port));
-        listener.Listen(4096);
+        listener.Listen(65535); // capped by net.core.somaxconn, which the bench raises
         output.WriteLine("listening");
         output.Flush();
         var held = new List<Socket>(PerProcess);
@@ -63,7 +63,7 @@ internal static class HoldPrograms
 
     /// <summary>
     /// <c>hold-client SOURCE TARGET PORT COUNT SECONDS</c>: opens COUNT connections from SOURCE to
-    /// TARGET:PORT (256 connects in flight, 10 s each at most), prints "held N failed M", keeps
+    /// TARGET:PORT (64 connects in flight, 20 s each at most, none started after half of SECONDS), prints "held N failed M", keeps
     /// them open until SECONDS have passed since the start, then exits (closing them).
     /// </summary>
     public static int Client(ReadOnlySpan<string> args, TextWriter output)
@@ -80,19 +80,29 @@ internal static class HoldPrograms
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         var sockets = new Socket?[count];
         int failed = 0;
-        using var gate = new SemaphoreSlim(256);
+        // Few in flight, so the servers' accept queues do not overflow (a dropped SYN costs a 1 s retry).
+        using var gate = new SemaphoreSlim(64);
         var tasks = new Task[count];
+        var stopStarting = DateTime.UtcNow.AddSeconds(seconds / 2.0);
         for (int i = 0; i < count; i++)
         {
             int n = i;
             gate.Wait();
+            if (DateTime.UtcNow > stopStarting)
+            {
+                gate.Release();
+                Interlocked.Add(ref failed, count - i);
+                tasks = tasks[..i];
+                break;
+            }
+
             tasks[i] = Task.Run(async () =>
             {
                 var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
                     s.Bind(new IPEndPoint(source, 0));
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
                     await s.ConnectAsync(new IPEndPoint(target, port), timeout.Token);
                     sockets[n] = s;
                 }
