@@ -6,6 +6,9 @@ namespace Lvs.Lab.Bench;
 /// three things: TCP port 80 round robin over the real servers (nginx there), TCP and UDP port
 /// 5201 to the first real server only (iperf3's control and data connections must meet the
 /// same server), and TCP port <see cref="BenchLabs.HoldPort"/> round robin (the hold servers).
+/// The proxies spread their own connections to the hold servers over two ports of each real
+/// server (HoldPort and HoldPort + 1): the kernel gives one source address only about 32,000
+/// ephemeral ports per destination for connect(), short of 50,000 per real server.
 /// </summary>
 internal abstract class Balancer(string id, string title, LabTopology lab)
 {

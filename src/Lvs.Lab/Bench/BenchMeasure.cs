@@ -57,7 +57,7 @@ internal sealed class BenchMeasure(BenchOptions options, BenchLabs labs, Action<
         int clients = (total + HoldPrograms.PerProcess - 1) / HoldPrograms.PerProcess;
         var lab = b.Lab;
         string program = LvsBin.Program("lvs-lab");
-        int bound = 60 + total / 1_000 + options.HoldSeconds; // seconds every hold process lives at most
+        int bound = 60 + total / 400 + options.HoldSeconds; // seconds every hold process lives at most
         var started = new List<LabProcess>();
         try
         {
@@ -68,7 +68,7 @@ internal sealed class BenchMeasure(BenchOptions options, BenchLabs labs, Action<
             {
                 for (int i = 0; i < perServer; i++)
                 {
-                    started.Add(lab.StartInNamespace($"hold-server {rs.Name} {i}", rs.Namespace, program, "bench", "hold-server", S(BenchLabs.HoldPort), S(bound)));
+                    started.Add(lab.StartInNamespace($"hold-server {rs.Name} {i}", rs.Namespace, program, "bench", "hold-server", $"{BenchLabs.HoldPort},{BenchLabs.HoldPort + 1}", S(bound)));
                 }
             }
 
@@ -121,7 +121,7 @@ internal sealed class BenchMeasure(BenchOptions options, BenchLabs labs, Action<
 
     private static long CountEstablished(LabTopology lab, RealServer rs)
     {
-        var ss = lab.Exec(rs.Namespace, TimeSpan.FromSeconds(60), "ss", "-Htn", "state", "established", "sport", "=", ":" + S(BenchLabs.HoldPort))
+        var ss = lab.Exec(rs.Namespace, TimeSpan.FromSeconds(60), "ss", "-Htn", "state", "established", "(", "sport", "=", ":" + S(BenchLabs.HoldPort), "or", "sport", "=", ":" + S(BenchLabs.HoldPort + 1), ")")
             .EnsureSuccess();
         return ss.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LongLength;
     }

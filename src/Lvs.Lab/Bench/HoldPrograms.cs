@@ -19,51 +19,78 @@ internal static class HoldPrograms
     private const int SoReusePort = 15; // SO_REUSEPORT, asm-generic/socket.h
 
     /// <summary>
-    /// <c>hold-server PORT SECONDS</c>: accepts connections on 0.0.0.0:PORT and keeps them open,
-    /// never reading, for at most SECONDS; prints "listening" once bound.
+    /// <c>hold-server PORT[,PORT...] SECONDS</c>: accepts connections on 0.0.0.0:PORT (each port)
+    /// and keeps them open, never reading, for at most SECONDS; prints "listening" once bound.
     /// </summary>
     public static int Server(ReadOnlySpan<string> args, TextWriter output)
     {
-        if (args.Length != 2 || !ushort.TryParse(args[0], CultureInfo.InvariantCulture, out ushort port)
-            || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int seconds))
+        ushort[]? ports = args.Length == 2 ? ParsePorts(args[0]) : null;
+        if (ports is null || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int seconds))
         {
-            output.WriteLine("usage: lvs-lab bench hold-server PORT SECONDS");
+            output.WriteLine("usage: lvs-lab bench hold-server PORT[,PORT...] SECONDS");
             return 2;
         }
 
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
-        listener.Bind(new IPEndPoint(IPAddress.Any, port));
-        listener.Listen(65535); // capped by net.core.somaxconn, which the bench raises
+        var held = new List<Socket>(PerProcess);
+        foreach (ushort port in ports)
+        {
+            var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            listener.Bind(new IPEndPoint(IPAddress.Any, port));
+            listener.Listen(65535); // capped by net.core.somaxconn, which the bench raises
+            new Thread(() => Accept(listener, held)) { IsBackground = true }.Start();
+        }
+
         output.WriteLine("listening");
         output.Flush();
-        var held = new List<Socket>(PerProcess);
-        var acceptor = new Thread(() =>
-        {
-            try
-            {
-                while (held.Count < PerProcess)
-                {
-                    held.Add(listener.Accept());
-                }
-            }
-            catch (SocketException)
-            {
-                // the listener closed at exit
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        })
-        { IsBackground = true };
-        acceptor.Start();
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         return 0;
     }
 
+    private static void Accept(Socket listener, List<Socket> held)
+    {
+        try
+        {
+            while (true)
+            {
+                Socket s = listener.Accept();
+                lock (held)
+                {
+                    if (held.Count >= PerProcess)
+                    {
+                        s.Dispose();
+                        continue;
+                    }
+
+                    held.Add(s);
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            // the process is ending
+        }
+    }
+
+    private static ushort[]? ParsePorts(string text)
+    {
+        var ports = new List<ushort>();
+        foreach (string p in text.Split(','))
+        {
+            if (!ushort.TryParse(p, CultureInfo.InvariantCulture, out ushort port) || port == 0)
+            {
+                return null;
+            }
+
+            ports.Add(port);
+        }
+
+        return [.. ports];
+    }
+
     /// <summary>
     /// <c>hold-client SOURCE TARGET PORT COUNT SECONDS</c>: opens COUNT connections from SOURCE to
-    /// TARGET:PORT (64 connects in flight, 20 s each at most, none started after half of SECONDS), prints "held N failed M", keeps
+    /// TARGET:PORT (200 connects in flight, 20 s each at most, none started after half of SECONDS), prints "held N failed M", keeps
     /// them open until SECONDS have passed since the start, then exits (closing them).
     /// </summary>
     public static int Client(ReadOnlySpan<string> args, TextWriter output)
@@ -81,7 +108,7 @@ internal static class HoldPrograms
         var sockets = new Socket?[count];
         int failed = 0;
         // Few in flight, so the servers' accept queues do not overflow (a dropped SYN costs a 1 s retry).
-        using var gate = new SemaphoreSlim(64);
+        using var gate = new SemaphoreSlim(200);
         var tasks = new Task[count];
         var stopStarting = DateTime.UtcNow.AddSeconds(seconds / 2.0);
         for (int i = 0; i < count; i++)

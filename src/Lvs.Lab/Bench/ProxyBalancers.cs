@@ -48,7 +48,7 @@ internal sealed class HaproxyBalancer(NatLab lab) : Balancer("haproxy", "HAProxy
                 default_backend hold
             backend hold
                 balance roundrobin
-            {servers(BenchLabs.HoldPort)}
+            {servers(BenchLabs.HoldPort)}{servers(BenchLabs.HoldPort + 1).Replace(" server rs", " server b-rs", StringComparison.Ordinal)}
             """;
         string path = WriteFile("haproxy.cfg", config);
         for (int i = 0; i < processes; i++)
@@ -102,7 +102,7 @@ internal sealed class NginxStreamBalancer(NatLab lab) : Balancer("nginx", "nginx
             events { worker_connections 19000; }
             stream {
                 upstream web { {{servers(80)}}}
-                upstream hold { {{servers(BenchLabs.HoldPort)}}}
+                upstream hold { {{servers(BenchLabs.HoldPort)}}{{servers(BenchLabs.HoldPort + 1)}}}
                 server { listen {{LabTopology.Vip}}:80 reuseport backlog=4096; proxy_pass web; }
                 server { listen {{LabTopology.Vip}}:{{BenchLabs.IperfPort}} reuseport; proxy_pass {{Lab.RealServers[0].Address}}:{{BenchLabs.IperfPort}}; }
                 server { listen {{LabTopology.Vip}}:{{BenchLabs.IperfPort}} udp reuseport; proxy_pass {{Lab.RealServers[0].Address}}:{{BenchLabs.IperfPort}}; proxy_timeout 30s; }
