@@ -5,7 +5,13 @@ using BenchmarkDotNet.Running;
 if (args is ["bytes-per-connection"])
 {
     Lvs.Bench.BytesPerConnection.Run(Console.Out);
-    return;
+    return 0;
+}
+
+if (args is ["loop", var what, var seconds])
+{
+    return Lvs.Bench.ProfileLoop.Run(what, seconds, Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Lvs.Bench.NatEstablishedBenchmark).Assembly).Run(args);
+return 0;
