@@ -112,11 +112,11 @@ public static class BenchCommand
         string loadAfter = LoadAverage();
         string notes = results.Notes.Count == 0 ? "" : "\nFailures:\n" + string.Concat(results.Notes.Select(n => $"- {n}\n"));
         string document = $"""
-            Command: `{command}`
-            Date: {started}; took {clock.Elapsed.TotalMinutes:F1} min
-            Machine: {machine}
-            Load average (1, 5, 15 min) before: {loadBefore}; after: {loadAfter}
-            Settings: wrk {options.WrkThreads} threads, {options.WrkConnections} connections, {options.WrkSeconds} s, `Connection: close`; iperf3 {options.IperfSeconds} s per direction, UDP `-u -l 64 -b 0` {options.IperfSeconds} s; {options.HoldConnections:N0} idle connections, RSS and CPU over {options.HoldSeconds} s once all were open ({(options.HoldEveryRun ? "every run" : "first run only")})
+            - Command: `{command}`
+            - Date: {started}; took {clock.Elapsed.TotalMinutes:F1} min
+            - Machine: {machine}
+            - Load average (1, 5, 15 min) before: {loadBefore}; after: {loadAfter}
+            - Settings: wrk {options.WrkThreads} threads, {options.WrkConnections} connections, {options.WrkSeconds} s, `Connection: close`; iperf3 {options.IperfSeconds} s per direction, UDP `-u -l 64 -b 0` {options.IperfSeconds} s; {options.HoldConnections:N0} idle connections, RSS and CPU over {options.HoldSeconds} s once all were open ({(options.HoldEveryRun ? "every run" : "first run only")})
 
             {table}{notes}
             """;
