@@ -19,6 +19,11 @@ command -v keepalived >/dev/null || [[ -x /usr/sbin/keepalived ]] || need+=(keep
 command -v chromium >/dev/null || need+=(chromium)
 # The IPv6 topology tests ping across the lab (ICMPv6 echo).
 command -v ping >/dev/null || need+=(iputils-ping)
+# lvs-lab bench: iperf3 on the real servers and the client, HAProxy and nginx's stream module
+# as the user-space balancers it compares lvsd with (the bench runs its own instances in namespaces).
+command -v iperf3 >/dev/null || need+=(iperf3)
+command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || need+=(haproxy)
+[[ -e /usr/lib/nginx/modules/ngx_stream_module.so ]] || need+=(libnginx-mod-stream)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need[*]} (run as root to install them)" >&2

@@ -19,6 +19,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 }
 
 string command = args[0];
+if (command == "bench") return Lvs.Lab.Bench.BenchCommand.Run(args[1..], Console.Out, Console.Error);
 if (command is not ("demo" or "up" or "down"))
 {
     Console.Error.WriteLine($"lvs-lab: unknown command '{command}'\n{Usage}");
