@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Lvs.Linux.Interop;
-using XdpAbi = Lvs.Linux.Interop.Xdp;
 using static Lvs.Linux.Interop.Netlink;
+using XdpAbi = Lvs.Linux.Interop.Xdp;
 
 namespace Lvs.Linux.PacketIO.Xdp;
 
