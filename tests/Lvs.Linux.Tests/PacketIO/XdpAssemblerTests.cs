@@ -80,7 +80,7 @@ public class XdpAssemblerTests
     [Fact]
     public void Emit_RedirectProgram_EndsInExitAndAllJumpsLand()
     {
-        var code = XdpRedirectProgram.Emit(3, 4, 5, 6);
+        var code = XdpRedirectProgram.Emit(3, 4, 5, 6, 7);
         Assert.Equal(0x95, code[^1].Opcode);
         for (int i = 0; i < code.Length; i++)
         {

@@ -56,6 +56,9 @@ public class XdpProgramTests
         Expect(p, XdpCounter.PassedNoSocket, V4(Client, Vip, 17, 40000, 5353));     // port 0 catches any UDP port
         Expect(p, XdpCounter.PassedNoSocket, V4(Rip, Client, 6, 8080, 40000));     // NAT reply from RIP:8080
         Expect(p, XdpCounter.PassedNoMatch, V4(Rip, Client, 6, 8081, 40000));
+        p.AddLocalAddress(IPAddress.Parse("10.0.0.1"));                             // the director's inside address
+        Expect(p, XdpCounter.PassedToDirector, V4(Rip, IPAddress.Parse("10.0.0.1"), 6, 8080, 50000)); // its health check
+        Expect(p, XdpCounter.PassedNoSocket, V4(Rip, Client, 6, 8080, 40000));
         Expect(p, XdpCounter.PassedNoSocket, V6(Client6, Vip6, 6, 40000, 443));
         Expect(p, XdpCounter.PassedNoMatch, V6(Client6, Vip6, 17, 40000, 443));
         Expect(p, XdpCounter.PassedNoSocket, Vlan(V4(Client, Vip, 6, 40000, 80)));

@@ -20,4 +20,7 @@ public enum XdpCounter
 
     /// <summary>Matched, but no AF_XDP socket is bound to the frame's rx queue: left to the kernel.</summary>
     PassedNoSocket = 5,
+
+    /// <summary>Source matched "replies" but the destination is one of the director's own addresses ("locals"), e.g. its health checks: left to the kernel.</summary>
+    PassedToDirector = 6,
 }

@@ -55,6 +55,19 @@ public static class XdpFlowKey
         _ = written;
     }
 
+    /// <summary>The key of an address alone (port 0, protocol 0), as the "locals" map holds it.</summary>
+    public static byte[] CreateAddress(IPAddress address)
+    {
+        var key = new byte[Size];
+        if (!address.TryWriteBytes(key.AsSpan(0, 16), out _))
+        {
+            throw new ArgumentException($"cannot encode {address}", nameof(address));
+        }
+
+        key[FamilyOffset] = address.AddressFamily == AddressFamily.InterNetworkV6 ? (byte)6 : (byte)4;
+        return key;
+    }
+
     /// <summary>The key as a new array (control path only).</summary>
     public static byte[] Create(IPAddress address, ushort port, ProtocolType protocol)
     {

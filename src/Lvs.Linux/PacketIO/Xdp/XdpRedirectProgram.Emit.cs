@@ -37,13 +37,15 @@ public sealed partial class XdpRedirectProgram
     /// proto not TCP/UDP/SCTP: pass(other)
     /// dkey = daddr:dport:proto; skey = saddr:sport:proto
     /// if services[dkey] or services[dkey with port 0]: redirect(service)
-    /// if replies[skey] or replies[skey with port 0]: redirect(reply)
+    /// if replies[skey] or replies[skey with port 0]:
+    ///     if locals[daddr]: pass(to director)   — the director's own connections to a real server
+    ///     redirect(reply)
     /// pass(no match)
     /// redirect: bpf_redirect_map(xsks, rx_queue_index, XDP_PASS) — XDP_PASS when no socket
     /// </code>
     /// Every packet access is preceded by a comparison against data_end, as the verifier requires.
     /// </summary>
-    public static BpfInsn[] Emit(int servicesFd, int repliesFd, int socketsFd, int statsFd)
+    public static BpfInsn[] Emit(int servicesFd, int repliesFd, int localsFd, int socketsFd, int statsFd)
     {
         var a = new BpfAssembler();
         a.Mov(Ctx, 1)
@@ -118,7 +120,11 @@ public sealed partial class XdpRedirectProgram
         a.MovImm(L3, (int)XdpCounter.PassedNoMatch).Goto("pass");
 
         a.Label("hit_service").MovImm(L3, (int)XdpCounter.RedirectedService).Goto("redirect");
-        a.Label("hit_reply").MovImm(L3, (int)XdpCounter.RedirectedReply);
+        // A reply addressed to the director itself (its own connection to the real server) is the kernel's.
+        a.Label("hit_reply")
+         .StoreImm(B, BpfAssembler.Fp, DstKey + XdpFlowKey.ProtocolOffset, 0);
+        Lookup(a, localsFd, DstKey, "to_director");
+        a.MovImm(L3, (int)XdpCounter.RedirectedReply);
         a.Label("redirect")
          .Load(W, 2, Ctx, MdRxQueueIndex)
          .LoadMapFd(1, socketsFd)
@@ -131,6 +137,7 @@ public sealed partial class XdpRedirectProgram
         Count(a, statsFd);
         a.Mov(0, Verdict).Exit();
 
+        a.Label("to_director").MovImm(L3, (int)XdpCounter.PassedToDirector).Goto("pass");
         a.Label("pass_truncated").MovImm(L3, (int)XdpCounter.PassedTruncated).Goto("pass");
         a.Label("pass_other").MovImm(L3, (int)XdpCounter.PassedOther);
         a.Label("pass");

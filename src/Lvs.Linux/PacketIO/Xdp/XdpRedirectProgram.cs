@@ -22,15 +22,17 @@ public sealed partial class XdpRedirectProgram : IDisposable
 
     private readonly BpfMap _services;
     private readonly BpfMap _replies;
+    private readonly BpfMap _locals;
     private readonly BpfMap _sockets;
     private readonly BpfMap _stats;
     private readonly BpfProgram _program;
     private readonly int _counterSlots = Enum.GetValues<XdpCounter>().Length;
 
-    private XdpRedirectProgram(BpfMap services, BpfMap replies, BpfMap sockets, BpfMap stats, BpfProgram program)
+    private XdpRedirectProgram(BpfMap services, BpfMap replies, BpfMap locals, BpfMap sockets, BpfMap stats, BpfProgram program)
     {
         _services = services;
         _replies = replies;
+        _locals = locals;
         _sockets = sockets;
         _stats = stats;
         _program = program;
@@ -58,11 +60,12 @@ public sealed partial class XdpRedirectProgram : IDisposable
         {
             var services = Track(maps, BpfMap.CreateHash("lvs_services", XdpFlowKey.Size, 4, maxFlows));
             var replies = Track(maps, BpfMap.CreateHash("lvs_replies", XdpFlowKey.Size, 4, maxFlows));
+            var locals = Track(maps, BpfMap.CreateHash("lvs_locals", XdpFlowKey.Size, 4, 4096));
             var sockets = Track(maps, BpfMap.CreateXskMap("lvs_xsks", maxQueues));
             var stats = Track(maps, BpfMap.CreatePerCpuCounters("lvs_xdp_stats", Enum.GetValues<XdpCounter>().Length));
-            var insns = Emit(services.Fd, replies.Fd, sockets.Fd, stats.Fd);
+            var insns = Emit(services.Fd, replies.Fd, locals.Fd, sockets.Fd, stats.Fd);
             var program = BpfProgram.LoadXdp(ProgramName, insns);
-            return new XdpRedirectProgram(services, replies, sockets, stats, program) { InstructionCount = insns.Length };
+            return new XdpRedirectProgram(services, replies, locals, sockets, stats, program) { InstructionCount = insns.Length };
         }
         catch
         {
@@ -90,6 +93,12 @@ public sealed partial class XdpRedirectProgram : IDisposable
     /// <summary>Stops steering a real server's replies; false when they were not steered.</summary>
     public bool RemoveReplySource(IPAddress rip, ushort port, ProtocolType protocol) =>
         _replies.Delete(XdpFlowKey.Create(rip, port, protocol));
+
+    /// <summary>Marks <paramref name="address"/> as the director's own: replies addressed to it stay with the kernel.</summary>
+    public void AddLocalAddress(IPAddress address) => _locals.Update(XdpFlowKey.CreateAddress(address), stackalloc byte[4]);
+
+    /// <summary>Forgets a local address; false when it was not there.</summary>
+    public bool RemoveLocalAddress(IPAddress address) => _locals.Delete(XdpFlowKey.CreateAddress(address));
 
     /// <summary>Puts the AF_XDP socket <paramref name="socketFd"/> in the XSKMAP slot of rx queue <paramref name="queue"/>.</summary>
     public void SetSocket(int queue, int socketFd)
@@ -148,6 +157,7 @@ public sealed partial class XdpRedirectProgram : IDisposable
         _program.Dispose();
         _services.Dispose();
         _replies.Dispose();
+        _locals.Dispose();
         _sockets.Dispose();
         _stats.Dispose();
     }
