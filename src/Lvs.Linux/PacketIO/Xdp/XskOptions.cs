@@ -18,6 +18,12 @@ public sealed record XskOptions
     /// <summary>Ask for XDP_USE_NEED_WAKEUP (fewer syscalls); dropped silently when the kernel refuses it.</summary>
     public bool NeedWakeup { get; init; } = true;
 
+    /// <summary>
+    /// Recognise partial TCP/UDP checksums on receive and report them as NEEDS_CSUM in
+    /// <see cref="FrameInfo.Vnet"/> (see <see cref="XskChecksum"/>).
+    /// </summary>
+    public bool InferPartialChecksums { get; init; } = true;
+
     /// <summary>How many times <see cref="XskSocket.Flush"/> kicks the kernel before counting the rest as dropped.</summary>
     public int MaxKicks { get; init; } = 64;
 
@@ -51,6 +57,7 @@ public sealed record XskOptions
 /// <param name="TxBytes">Bytes of the frames queued for transmit.</param>
 /// <param name="TxDroppedNoFrame">Frames not sent: no free UMEM frame or tx ring slot, or the kernel stayed busy past the kicks.</param>
 /// <param name="TxDroppedTooBig">Frames larger than a UMEM frame.</param>
+/// <param name="TxDroppedMalformed">Frames whose NEEDS_CSUM offsets did not fit them.</param>
 /// <param name="RxDropped">Kernel: frames dropped for lack of a fill-ring frame or too big for a chunk.</param>
 /// <param name="RxRingFull">Kernel: frames dropped because the rx ring was full.</param>
 /// <param name="RxFillRingEmpty">Kernel: times the fill ring was empty.</param>
@@ -62,6 +69,7 @@ public readonly record struct XskStats(
     ulong TxBytes,
     ulong TxDroppedNoFrame,
     ulong TxDroppedTooBig,
+    ulong TxDroppedMalformed,
     ulong RxDropped,
     ulong RxRingFull,
     ulong RxFillRingEmpty,

@@ -51,6 +51,15 @@ public sealed unsafe partial class XskSocket
         info.WireLength = frame.Length;
         info.Protocol = frame.Length >= 14 ? BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) : (ushort)0;
 
+        // No offload metadata in copy mode: recognise a partial checksum and describe it as the
+        // NEEDS_CSUM header an AF_PACKET ring would have given, so the worker treats both alike.
+        info.Vnet = default;
+        info.ChecksumNotReady = _inferChecksums && XskChecksum.IsPartial(frame, out info.Vnet.CsumStart, out info.Vnet.CsumOffset);
+        if (info.ChecksumNotReady)
+        {
+            info.Vnet.Flags = VirtioNetFlags.NeedsChecksum;
+        }
+
         // AF_XDP says nothing about the link-layer destination: derive what sll_pkttype would be.
         info.PacketType = frame.Length < 6 || (frame[0] & 1) == 0
             ? PacketType.Host

@@ -12,6 +12,7 @@ public sealed unsafe partial class XskSocket
     private ulong _txBytes;
     private ulong _txDroppedNoFrame;
     private ulong _txDroppedTooBig;
+    private ulong _txDroppedMalformed;
 
     /// <summary>Frames committed and not yet flushed.</summary>
     public int Queued => _queued;
@@ -50,6 +51,54 @@ public sealed unsafe partial class XskSocket
         desc->Options = 0;
         _queued++;
         _txBytes += (ulong)length;
+    }
+
+    /// <summary>
+    /// Queues the frame written into the span <see cref="Reserve"/> returned, finishing its checksum
+    /// first when <paramref name="vnet"/> says NEEDS_CSUM (copy mode has no offload). A GSO header
+    /// cannot be honoured (no segmentation here): such a frame is sent as it is.
+    /// </summary>
+    public void Commit(int length, in VirtioNetHeader vnet)
+    {
+        if (vnet.NeedsChecksum && _freeCount > 0 && length <= _frameSize)
+        {
+            var slot = new Span<byte>((byte*)_umem + (nint)_freeFrames[_freeCount - 1], length);
+            if (!XskChecksum.Finish(slot, vnet.CsumStart, vnet.CsumOffset))
+            {
+                _txDroppedMalformed++;
+                return;
+            }
+        }
+
+        Commit(length);
+    }
+
+    /// <summary>
+    /// As <see cref="TryEnqueue(ReadOnlySpan{byte})"/>, finishing the checksum when
+    /// <paramref name="vnet"/> says NEEDS_CSUM: the counterpart of <see cref="PacketSender.TryEnqueue"/>.
+    /// </summary>
+    public bool TryEnqueue(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet)
+    {
+        if (!vnet.NeedsChecksum)
+        {
+            return TryEnqueue(frame);
+        }
+
+        if (frame.Length < 14 || frame.Length > _frameSize)
+        {
+            _txDroppedTooBig++;
+            return true;
+        }
+
+        var slot = Reserve(frame.Length);
+        if (slot.IsEmpty)
+        {
+            return false;
+        }
+
+        frame.CopyTo(slot);
+        Commit(frame.Length, vnet);
+        return true;
     }
 
     /// <summary>

@@ -13,8 +13,10 @@ namespace Lvs.Linux.PacketIO.Xdp;
 /// </summary>
 /// <remarks>
 /// Copy mode carries no offload metadata: unlike <see cref="PacketRing"/> there is no
-/// virtio_net_hdr, so <see cref="FrameInfo.Vnet"/> is always zero and a frame from a local
-/// sender (veth) may carry a partial TCP/UDP checksum with nothing saying so. One thread owns a
+/// virtio_net_hdr, and a frame from a local sender (veth) carries a partial TCP/UDP checksum with
+/// nothing saying so. <see cref="XskChecksum"/> recognises those and <see cref="Drain{THandler}"/>
+/// describes them with a NEEDS_CSUM <see cref="FrameInfo.Vnet"/>, which the enqueue methods
+/// honour by finishing the checksum in software, as PacketSender's kernel would. One thread owns a
 /// socket. The socket must also be placed in the program's XSKMAP
 /// (<see cref="XdpRedirectProgram.SetSocket"/>) before frames arrive.
 /// </remarks>
@@ -23,6 +25,7 @@ public sealed unsafe partial class XskSocket : IDisposable
     private readonly int _frameSize;
     private readonly int _frameCount;
     private readonly int _maxKicks;
+    private readonly bool _inferChecksums;
     private int _fd;
     private nint _umem;
     private XskRing _rx;
@@ -39,6 +42,7 @@ public sealed unsafe partial class XskSocket : IDisposable
         _frameSize = options.FrameSize;
         _frameCount = options.FrameCount;
         _maxKicks = options.MaxKicks;
+        _inferChecksums = options.InferPartialChecksums;
         _umem = umem;
         _freeFrames = new ulong[options.FrameCount];
     }
@@ -111,7 +115,7 @@ public sealed unsafe partial class XskSocket : IDisposable
         }
 
         return new XskStats(
-            _rxFrames, _txFrames, _txBytes, _txDroppedNoFrame, _txDroppedTooBig,
+            _rxFrames, _txFrames, _txBytes, _txDroppedNoFrame, _txDroppedTooBig, _txDroppedMalformed,
             k.RxDropped, k.RxRingFull, k.RxFillRingEmptyDescs, k.RxInvalidDescs, k.TxInvalidDescs);
     }
 
