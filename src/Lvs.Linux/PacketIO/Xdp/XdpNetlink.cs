@@ -67,6 +67,27 @@ internal static unsafe class XdpNetlink
         ThrowIfError(reply, progFd < 0 ? "RTM_SETLINK (detach XDP)" : "RTM_SETLINK (attach XDP)");
     }
 
+    /// <summary>
+    /// Asks the kernel to resolve <paramref name="ipv4Address"/> on <paramref name="ifIndex"/>:
+    /// RTM_NEWNEIGH with NTF_USE, what `ip neigh replace ADDR dev DEV use` sends. The kernel creates
+    /// the entry if needed and sends its ARP request; the result comes as a neighbour event.
+    /// </summary>
+    public static void Solicit(int ifIndex, uint ipv4Address)
+    {
+        // ndmsg { u8 family; u8 pad1; u16 pad2; s32 ifindex; u16 state; u8 flags; u8 type; } + NDA_DST
+        Span<byte> body = stackalloc byte[NdMsgSize + RtAttrSize + 4];
+        body.Clear();
+        body[0] = Libc.AF_INET;
+        BinaryPrimitives.WriteInt32LittleEndian(body[4..], ifIndex);
+        BinaryPrimitives.WriteUInt16LittleEndian(body[8..], 0x02); // NUD_INCOMPLETE: not applied with NTF_USE
+        body[10] = 0x01; // NTF_USE
+        BinaryPrimitives.WriteUInt16LittleEndian(body[NdMsgSize..], RtAttrSize + 4);
+        BinaryPrimitives.WriteUInt16LittleEndian(body[(NdMsgSize + 2)..], 1); // NDA_DST
+        BinaryPrimitives.WriteUInt32BigEndian(body[(NdMsgSize + RtAttrSize)..], ipv4Address);
+        byte[] reply = Send(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | 0x400 /* CREATE */ | 0x100 /* REPLACE */, body);
+        ThrowIfError(reply, "RTM_NEWNEIGH (NTF_USE)");
+    }
+
     private static XdpLinkState ParseXdp(ReadOnlySpan<byte> nested)
     {
         byte attached = 0;
@@ -113,6 +134,15 @@ internal static unsafe class XdpNetlink
 
     private static byte[] Request(int type, int ifIndex, ReadOnlySpan<byte> attrs, bool ack)
     {
+        // ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; } + attributes
+        var body = new byte[IfInfoMsgSize + attrs.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(4), ifIndex);
+        attrs.CopyTo(body.AsSpan(IfInfoMsgSize));
+        return Send((ushort)type, (ushort)(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0)), body);
+    }
+
+    private static byte[] Send(ushort type, int flags, ReadOnlySpan<byte> body)
+    {
         int fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
         {
@@ -121,15 +151,14 @@ internal static unsafe class XdpNetlink
 
         try
         {
-            int length = NlMsgHdrSize + IfInfoMsgSize + attrs.Length;
+            int length = NlMsgHdrSize + body.Length;
             var request = new byte[length];
             var span = request.AsSpan();
             BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
-            BinaryPrimitives.WriteUInt16LittleEndian(span[4..], (ushort)type);
-            BinaryPrimitives.WriteUInt16LittleEndian(span[6..], (ushort)(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0)));
+            BinaryPrimitives.WriteUInt16LittleEndian(span[4..], type);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[6..], (ushort)flags);
             BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1);
-            BinaryPrimitives.WriteInt32LittleEndian(span[(NlMsgHdrSize + 4)..], ifIndex); // ifi_index
-            attrs.CopyTo(span[(NlMsgHdrSize + IfInfoMsgSize)..]);
+            body.CopyTo(span[NlMsgHdrSize..]);
 
             var kernel = new SockAddrNl { Family = Libc.AF_NETLINK };
             fixed (byte* p = request)
