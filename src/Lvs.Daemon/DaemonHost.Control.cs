@@ -118,11 +118,11 @@ public sealed partial class DaemonHost
         ulong ring = 0, noBuffers = 0, tooBig = 0, other = 0;
         foreach (Port p in ports)
         {
-            ring += p.Ring.ReadStatistics().Drops;
-            SenderStats s = p.Sender.ReadStatistics();
-            noBuffers += s.DroppedNoBuffers;
-            tooBig += s.DroppedTooBig;
-            other += s.DroppedMalformed + s.DroppedOther;
+            PortDrops d = p.Io.ReadDrops();
+            ring += d.RxOverflow;
+            noBuffers += d.TxNoBuffers;
+            tooBig += d.TxTooBig;
+            other += d.TxError;
         }
 
         return
