@@ -85,6 +85,54 @@ public sealed class XdpNatEndToEndTests : IClassFixture<XdpNatLabFixture>, IDisp
         Assert.True(wrk.Requests > 0, "wrk completed no request");
     }
 
+    /// <summary>
+    /// The same lab, lvsd restarted with --io packet and --io xdp in turn (two rounds each): new
+    /// connections per second (wrk, Connection: close, 3 s) and a 100 MB download. Prints the
+    /// figures; asserts only that both I/O paths served every request.
+    /// </summary>
+    [RootFact]
+    public void Compare_PacketAndXdp_SameLabAlternating_RatesPrinted()
+    {
+        var lines = new List<string>();
+        try
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (string io in new[] { "packet", "xdp" })
+                {
+                    Lab.RestartLvsd("--io", io);
+                    Lab.AddService("rr", 1, 1);
+                    var wrk = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(30),
+                        "wrk", "-t2", "-c20", "-d3s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
+                    Assert.True(wrk.Succeeded, wrk.Describe());
+                    var parsed = WrkOutput.Parse(wrk.Stdout);
+                    Assert.Equal(0, parsed.SocketErrors);
+
+                    string target = Path.Combine(Lab.TempDirectory, $"cmp-{io}-{round}.bin");
+                    var clock = Stopwatch.StartNew();
+                    var curl = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(100),
+                        "curl", "-sS", "--fail", "--max-time", "90", "-o", target, $"http://{NatLab.Vip}/big");
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    Assert.True(curl.Succeeded, curl.Describe());
+                    Assert.Equal(XdpNatLabFixture.BigFileBytes, new FileInfo(target).Length);
+                    File.Delete(target);
+                    lines.Add($"--io {io,-6} round {round}: {parsed.Requests / 3.0,8:N0} conn/s (wrk -c20 Connection: close), " +
+                        $"100 MB download {XdpNatLabFixture.BigFileBytes / seconds / 1e6,6:N1} MB/s");
+                }
+            }
+        }
+        finally
+        {
+            Lab.RestartLvsd("--io", "xdp");
+            lines.Add($"load average: {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} CPUs");
+            foreach (string line in lines)
+            {
+                _output.WriteLine(line);
+                Console.WriteLine(line);
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_fixture.Lab is { } lab)
