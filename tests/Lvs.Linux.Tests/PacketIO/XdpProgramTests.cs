@@ -63,7 +63,12 @@ public class XdpProgramTests
         Expect(p, XdpCounter.PassedNoMatch, V6(Client6, Vip6, 17, 40000, 443));
         Expect(p, XdpCounter.PassedNoSocket, Vlan(V4(Client, Vip, 6, 40000, 80)));
 
-        Expect(p, XdpCounter.PassedOther, V4(Client, Vip, 1, 0, 0));               // ICMP to the VIP
+        Expect(p, XdpCounter.PassedOther, Icmp(Client, Vip, 8, V4(Vip, Client, 6, 80, 40000)));  // echo request to the VIP
+        Expect(p, XdpCounter.PassedNoSocket, Icmp(Client, Vip, 3, V4(Vip, Client, 6, 80, 40000))); // frag-needed about VIP:80 → client
+        Expect(p, XdpCounter.PassedNoSocket, Icmp(Rip, Client, 3, V4(Client, Rip, 6, 40000, 8080))); // unreachable about client → RIP:8080
+        Expect(p, XdpCounter.PassedNoSocket, Icmp(Client, Vip, 11, V4(Vip, Client, 6, 80, 40000)));
+        Expect(p, XdpCounter.PassedNoMatch, Icmp(Client, Vip, 3, V4(Vip, Client, 6, 81, 40000)));  // about another port
+        Expect(p, XdpCounter.PassedTruncated, Icmp(Client, Vip, 3, V4(Vip, Client, 6, 80, 40000))[..(14 + 20 + 8 + 20 + 2)]);
         Expect(p, XdpCounter.PassedOther, Arp());
         Expect(p, XdpCounter.PassedOther, Fragment(V4(Client, Vip, 6, 40000, 80)));
         Expect(p, XdpCounter.PassedTruncated, V4(Client, Vip, 6, 40000, 80)[..(14 + 20 + 2)]);
@@ -112,6 +117,24 @@ public class XdpProgramTests
         dst.TryWriteBytes(f.AsSpan(14 + 24), out _);
         BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(54), sport);
         BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(56), dport);
+        return f;
+    }
+
+    /// <summary>An ICMPv4 message of <paramref name="type"/> quoting the IP part of <paramref name="quoted"/> (28 bytes+).</summary>
+    private static byte[] Icmp(IPAddress src, IPAddress dst, byte type, byte[] quoted)
+    {
+        var inner = quoted.AsSpan(14, 28);
+        var f = new byte[14 + 20 + 8 + inner.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
+        f[14] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(16), (ushort)(20 + 8 + inner.Length));
+        f[14 + 8] = 64;
+        f[14 + 9] = 1;
+        src.TryWriteBytes(f.AsSpan(14 + 12), out _);
+        dst.TryWriteBytes(f.AsSpan(14 + 16), out _);
+        f[34] = type;
+        f[35] = type == 3 ? (byte)4 : (byte)0;
+        inner.CopyTo(f.AsSpan(42));
         return f;
     }
 

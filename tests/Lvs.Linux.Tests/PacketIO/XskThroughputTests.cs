@@ -43,7 +43,7 @@ public class XskThroughputTests(ITestOutputHelper output)
         using var lab = XdpLab.Create(mode);
         lab.Program.AddService(XdpLab.Vip, 9999, ProtocolType.Udp);
         var forwarder = new XskForwarder(lab.Socket);
-        var (sent, seconds) = Flood(lab.Pair, () =>
+        var (sent, seconds, allocated) = Flood(lab.Pair, () =>
         {
             int n = lab.Socket.Drain(ref forwarder, 256);
             lab.Socket.Flush();
@@ -51,8 +51,11 @@ public class XskThroughputTests(ITestOutputHelper output)
         }, lab.Socket.Fd);
         var s = lab.Socket.ReadStatistics();
         Assert.True(s.RxFrames > 0, "no frame reached the socket");
+
+        // Steady state allocates nothing per frame (a one-off of a few bytes would still pass).
+        Assert.True(allocated < (long)s.RxFrames, $"{allocated} bytes allocated for {s.RxFrames} frames");
         Assert.Equal(s.RxFrames, s.TxFrames + (ulong)lab.Socket.Queued + forwarder.Dropped);
-        return $"xdp-{mode.ToString().ToLowerInvariant(),-7} offered {sent / seconds,10:N0}/s  received {s.RxFrames / seconds,10:N0}/s  " +
+        return $"xdp-{mode.ToString().ToLowerInvariant(),-7} offered {sent / seconds,10:N0}/s  received {s.RxFrames / seconds,10:N0}/s  allocated {allocated} B  " +
             $"forwarded {s.TxFrames / seconds,10:N0}/s  kernel drops: rx_ring_full {s.RxRingFull}, rx_dropped {s.RxDropped}, fill_empty {s.RxFillRingEmpty}; tx no-frame {forwarder.Dropped}";
     }
 
@@ -77,7 +80,7 @@ public class XskThroughputTests(ITestOutputHelper output)
         using var ring = NetNs.Run(pair.A.Name, () => PacketRing.Open("veth0"));
         using var tx = NetNs.Run(pair.A.Name, () => PacketSender.Open("veth0"));
         var forwarder = new RingForwarder(tx);
-        var (sent, seconds) = Flood(pair, () =>
+        var (sent, seconds, _) = Flood(pair, () =>
         {
             int n = ring.Drain(ref forwarder, 256);
             tx.Flush();
@@ -92,9 +95,9 @@ public class XskThroughputTests(ITestOutputHelper output)
 
     /// <summary>
     /// Runs B's flood for <see cref="Phase"/> while <paramref name="step"/> forwards on this thread;
-    /// returns the frames B sent and the seconds measured.
+    /// returns the frames B sent, the seconds measured and the bytes this thread allocated meanwhile.
     /// </summary>
-    private static (ulong Sent, double Seconds) Flood(VethPair pair, Func<int> step, int fd)
+    private static (ulong Sent, double Seconds, long Allocated) Flood(VethPair pair, Func<int> step, int fd)
     {
         byte[] macA = pair.A.MacOf("veth0"), macB = pair.B.MacOf("veth1");
         byte[] frame = TestFrames.Udp(macB, macA, VethPair.AddressB, XdpLab.Vip, 40000, 9999, new byte[18], TestFrames.Checksum.Full);
@@ -117,6 +120,7 @@ public class XskThroughputTests(ITestOutputHelper output)
         using var poll = new PollSet(1);
         poll.Add(fd);
         var clock = Stopwatch.StartNew();
+        long before = GC.GetAllocatedBytesForCurrentThread();
         while (clock.Elapsed < Phase)
         {
             if (step() == 0)
@@ -125,10 +129,11 @@ public class XskThroughputTests(ITestOutputHelper output)
             }
         }
 
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         stop.Set();
         double seconds = clock.Elapsed.TotalSeconds;
         Assert.True(generator.Wait(TimeSpan.FromSeconds(5)), "the generator did not stop");
-        return (generator.Result, seconds);
+        return (generator.Result, seconds, allocated);
     }
 
     private struct XskForwarder(XskSocket socket) : IFrameHandler

@@ -34,6 +34,7 @@ public sealed partial class XdpRedirectProgram
     /// eth = data; if eth+14 > end: pass(truncated)
     /// type = eth.type; if type == 802.1Q: skip 4 bytes (one tag)
     /// IPv4: ihl, proto, no fragment offset; IPv6: fixed header, next header (no extension headers)
+    /// IPv4 ICMP error (type 3, 11, 12): dkey/skey from the quoted packet, source and destination swapped
     /// proto not TCP/UDP/SCTP: pass(other)
     /// dkey = daddr:dport:proto; skey = saddr:sport:proto
     /// if services[dkey] or services[dkey with port 0]: redirect(service)
@@ -72,13 +73,14 @@ public sealed partial class XdpRedirectProgram
         // IPv4: addresses at 12 and 16, protocol at 9, header length from IHL.
         a.Label("ipv4");
         Need(a, 20);
-        a.Load(B, 3, L3, 9);
+        a.Load(H, 4, L3, 6)
+         .AluImm(AND, 4, FragOffsetMask)
+         .JumpImm(JNE, 4, 0, "pass_other")
+         .Load(B, 3, L3, 9)
+         .JumpImm(JEQ, 3, 1, "v4_icmp");
         JumpIfTransport(a, "v4_transport");
         a.Goto("pass_other")
-         .Label("v4_transport")
-         .Load(H, 4, L3, 6)
-         .AluImm(AND, 4, FragOffsetMask)
-         .JumpImm(JNE, 4, 0, "pass_other");
+         .Label("v4_transport");
         SetProtoFamily(a, 4);
         a.Load(W, 4, L3, 16).Store(W, BpfAssembler.Fp, DstKey, 4)
          .Load(W, 4, L3, 12).Store(W, BpfAssembler.Fp, SrcKey, 4)
@@ -88,6 +90,41 @@ public sealed partial class XdpRedirectProgram
          .JumpImm(JLT, 4, 20, "pass_truncated")
          .Alu(ADD, L3, 4)
          .Goto("ports");
+
+        // ICMPv4 errors (unreachable, time exceeded, parameter problem) about a connection: the
+        // quoted packet is one the director sent. From VIP:vport to a client (its source is a
+        // service) or to a NAT real server RIP:rport (its destination is a "replies" entry). So the
+        // destination key takes the quoted source and the source key the quoted destination.
+        a.Label("v4_icmp")
+         .Load(B, 4, L3, 0)
+         .AluImm(AND, 4, 0x0f)
+         .AluImm(LSH, 4, 2)
+         .JumpImm(JLT, 4, 20, "pass_truncated")
+         .Alu(ADD, L3, 4);
+        Need(a, 8 + 20);
+        a.Load(B, 3, L3, 0)
+         .JumpImm(JEQ, 3, 3, "icmp_error")
+         .JumpImm(JEQ, 3, 11, "icmp_error")
+         .JumpImm(JEQ, 3, 12, "icmp_error")
+         .Goto("pass_other")
+         .Label("icmp_error")
+         .AluImm(ADD, L3, 8)
+         .Load(B, 3, L3, 9);
+        JumpIfTransport(a, "icmp_quoted");
+        a.Goto("pass_other")
+         .Label("icmp_quoted");
+        SetProtoFamily(a, 4);
+        a.Load(W, 4, L3, 12).Store(W, BpfAssembler.Fp, DstKey, 4)
+         .Load(W, 4, L3, 16).Store(W, BpfAssembler.Fp, SrcKey, 4)
+         .Load(B, 4, L3, 0)
+         .AluImm(AND, 4, 0x0f)
+         .AluImm(LSH, 4, 2)
+         .JumpImm(JLT, 4, 20, "pass_truncated")
+         .Alu(ADD, L3, 4);
+        Need(a, 4);
+        a.Load(H, 4, L3, 0).Store(H, BpfAssembler.Fp, DstKey + XdpFlowKey.PortOffset, 4)
+         .Load(H, 4, L3, 2).Store(H, BpfAssembler.Fp, SrcKey + XdpFlowKey.PortOffset, 4)
+         .Goto("lookups");
 
         // IPv6: fixed 40-byte header, source at 8, destination at 24, next header at 6.
         a.Label("ipv6");
@@ -111,6 +148,7 @@ public sealed partial class XdpRedirectProgram
         a.Load(H, 4, L3, 0).Store(H, BpfAssembler.Fp, SrcKey + XdpFlowKey.PortOffset, 4)
          .Load(H, 4, L3, 2).Store(H, BpfAssembler.Fp, DstKey + XdpFlowKey.PortOffset, 4);
 
+        a.Label("lookups");
         Lookup(a, servicesFd, DstKey, "hit_service");
         a.StoreImm(H, BpfAssembler.Fp, DstKey + XdpFlowKey.PortOffset, 0);
         Lookup(a, servicesFd, DstKey, "hit_service");
