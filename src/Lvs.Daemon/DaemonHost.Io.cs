@@ -36,4 +36,24 @@ public sealed partial class DaemonHost
 
         return AfPacketPort.Open(ifName);
     }
+
+    /// <summary>
+    /// Puts the steering spec into every XDP port's maps. The XDP program matches addresses and
+    /// ports only, not the operator's marking rules: fwmark traffic is not redirected, and the
+    /// nftables rules still drop it at ingress, so fwmark services get nothing under --io xdp.
+    /// Say so every time the spec has such traffic rather than let it vanish unexplained.
+    /// </summary>
+    private static void ApplyXdpSteering(IReadOnlyList<XdpPacketPort> ports, Lvs.Linux.Steering.SteeringSpec spec)
+    {
+        foreach (XdpPacketPort port in ports)
+        {
+            port.ApplySteering(spec);
+        }
+
+        if (spec.MarkedTraffic.Count > 0)
+        {
+            Log.Warn("fwmark services are not steered by the XDP program: their traffic is dropped; run lvsd with --io packet to serve them",
+                ("rules", spec.MarkedTraffic.Count));
+        }
+    }
 }

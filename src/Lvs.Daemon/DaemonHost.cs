@@ -118,7 +118,7 @@ public sealed partial class DaemonHost : IDisposable
         var nft = new NftSteering(options.NftTable);
         XdpPacketPort[] xdpPorts = [.. ports.Select(p => p.Io).OfType<XdpPacketPort>()];
         _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable,
-            xdpPorts.Length == 0 ? null : spec => Array.ForEach(xdpPorts, x => x.ApplySteering(spec)));
+            xdpPorts.Length == 0 ? null : spec => ApplyXdpSteering(xdpPorts, spec));
         try
         {
             // Rules of a run that crashed would black-hole VIP traffic: start from none.
