@@ -141,3 +141,19 @@ public sealed class XdpNatEndToEndTests : IClassFixture<XdpNatLabFixture>, IDisp
         }
     }
 }
+
+/// <summary>The DR lab with lvsd on AF_XDP (<c>--io xdp</c>).</summary>
+public sealed class XdpDrLabFixture() : DirectReturnLabFixture(options => DrLab.Create(options), "--io", "xdp");
+
+/// <summary>Every DR end-to-end test, with lvsd on AF_XDP.</summary>
+[Collection(DirectReturnCollection.Name)]
+public sealed class XdpDrEndToEndTests(XdpDrLabFixture fixture, ITestOutputHelper output)
+    : DirectReturnEndToEndTests(fixture, output), IClassFixture<XdpDrLabFixture>;
+
+/// <summary>The TUN (IPIP) lab with lvsd on AF_XDP.</summary>
+public sealed class XdpIpipLabFixture() : DirectReturnLabFixture(options => TunLab.Create(options, TunnelType.Ipip), "--io", "xdp");
+
+/// <summary>Every TUN end-to-end test (IPIP), with lvsd on AF_XDP.</summary>
+[Collection(DirectReturnCollection.Name)]
+public sealed class XdpIpipEndToEndTests(XdpIpipLabFixture fixture, ITestOutputHelper output)
+    : TunnelEndToEndTests(fixture, output), IClassFixture<XdpIpipLabFixture>;
