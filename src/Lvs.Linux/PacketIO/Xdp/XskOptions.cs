@@ -63,6 +63,7 @@ public sealed record XskOptions
 /// <param name="RxFillRingEmpty">Kernel: times the fill ring was empty.</param>
 /// <param name="RxInvalidDescs">Kernel: invalid fill descriptors.</param>
 /// <param name="TxInvalidDescs">Kernel: invalid tx descriptors.</param>
+/// <param name="LastTxErrno">The last unexpected errno of a transmit kick (e.g. ENETDOWN), 0 if none.</param>
 public readonly record struct XskStats(
     ulong RxFrames,
     ulong TxFrames,
@@ -74,4 +75,5 @@ public readonly record struct XskStats(
     ulong RxRingFull,
     ulong RxFillRingEmpty,
     ulong RxInvalidDescs,
-    ulong TxInvalidDescs);
+    ulong TxInvalidDescs,
+    int LastTxErrno);

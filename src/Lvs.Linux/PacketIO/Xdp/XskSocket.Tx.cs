@@ -13,6 +13,7 @@ public sealed unsafe partial class XskSocket
     private ulong _txDroppedNoFrame;
     private ulong _txDroppedTooBig;
     private ulong _txDroppedMalformed;
+    private int _lastErrno;
 
     /// <summary>Frames committed and not yet flushed.</summary>
     public int Queued => _queued;
@@ -148,7 +149,10 @@ public sealed unsafe partial class XskSocket
                 int errno = Errno.Last;
                 if (errno is not (Errno.EAGAIN or Errno.ENOBUFS or Errno.EINTR or 16 /* EBUSY */))
                 {
-                    throw new LinuxException($"sendto(AF_XDP {Name})", errno);
+                    // e.g. ENETDOWN: the frames stay in the ring for the next flush; the worker
+                    // must not die of it. Reported by ReadStatistics().
+                    _lastErrno = errno;
+                    break;
                 }
             }
         }

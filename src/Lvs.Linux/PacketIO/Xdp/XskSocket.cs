@@ -116,7 +116,7 @@ public sealed unsafe partial class XskSocket : IDisposable
 
         return new XskStats(
             _rxFrames, _txFrames, _txBytes, _txDroppedNoFrame, _txDroppedTooBig, _txDroppedMalformed,
-            k.RxDropped, k.RxRingFull, k.RxFillRingEmptyDescs, k.RxInvalidDescs, k.TxInvalidDescs);
+            k.RxDropped, k.RxRingFull, k.RxFillRingEmptyDescs, k.RxInvalidDescs, k.TxInvalidDescs, _lastErrno);
     }
 
     /// <summary>Closes the socket (the kernel drops it from the XSKMAP) and unmaps the rings and the UMEM.</summary>
