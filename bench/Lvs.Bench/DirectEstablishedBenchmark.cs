@@ -77,7 +77,7 @@ public class DirectEstablishedBenchmark
         if (v.Kind == VerdictKind.Tunnel)
         {
             TunnelSpec spec = v.Tunnel;
-            TunnelEncoder.Send(ref _sink, frame[14..], false, 0, spec, DirectorAddress, v.NextHop, 1500, ref _ipId, _scratch);
+            TunnelEncoder.Send(ref _sink, frame[14..], false, 0, spec, DirectorAddress, v.NextHop.V4, 1500, ref _ipId, _scratch);
         }
 
         return v;

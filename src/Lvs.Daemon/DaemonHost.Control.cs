@@ -158,11 +158,11 @@ public sealed partial class DaemonHost
         {
             foreach (Port p in ports)
             {
-                ring += p.Ring.ReadStatistics().Drops;
-                SenderStats s = p.Sender.ReadStatistics();
-                noBuffers += s.DroppedNoBuffers;
-                tooBig += s.DroppedTooBig;
-                other += s.DroppedMalformed + s.DroppedOther;
+                PortDrops d = p.Io.ReadDrops();
+                ring += d.RxOverflow;
+                noBuffers += d.TxNoBuffers;
+                tooBig += d.TxTooBig;
+                other += d.TxError;
             }
         }
 

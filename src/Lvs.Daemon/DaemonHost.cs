@@ -14,6 +14,7 @@ using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
+using Lvs.Linux.PacketIO.Xdp;
 using Lvs.Linux.Steering;
 
 namespace Lvs.Daemon;
@@ -126,9 +127,7 @@ public sealed partial class DaemonHost : IDisposable
         {
             try
             {
-                PacketRing ring = PacketRing.Open(link.Name);
-                PacketSender sender = PacketSender.Open(link.Name);
-                var port = new Port(link.Name, link.Index, link.Mac, ring, sender);
+                var port = new Port(link.Name, link.Index, link.Mac, OpenIo(link.Name, options.Io));
                 ports.Add(port);
                 _owned.Add(port);
             }
@@ -139,7 +138,9 @@ public sealed partial class DaemonHost : IDisposable
         }
 
         var nft = new NftSteering(options.NftTable);
-        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable);
+        XdpPacketPort[] xdpPorts = [.. ports.Select(p => p.Io).OfType<XdpPacketPort>()];
+        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable,
+            xdpPorts.Length == 0 ? null : spec => ApplyXdpSteering(xdpPorts, spec));
         try
         {
             // Rules of a run that crashed would black-hole VIP traffic: start from none.

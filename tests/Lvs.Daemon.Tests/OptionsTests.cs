@@ -10,6 +10,17 @@ public class OptionsTests
         Assert.Null(error);
         Assert.Empty(o.Interfaces);
         Assert.Equal("lvsd", o.NftTable);
+        Assert.Equal("packet", o.Io);
+    }
+
+    [Theory]
+    [InlineData("xdp")]
+    [InlineData("packet")]
+    public void Parse_Io_Applied(string io)
+    {
+        Options? o = Options.Parse(["--io", io], out string? error);
+        Assert.Null(error);
+        Assert.Equal(io, o!.Io);
     }
 
     [Fact]
@@ -35,6 +46,8 @@ public class OptionsTests
     [InlineData("--max-connections", "x")]
     [InlineData("--max-connections", "3")]
     [InlineData("--fwmark-table")]
+    [InlineData("--io")]
+    [InlineData("--io", "dpdk")]
     public void Parse_BadArguments_OneLineError(params string[] args)
     {
         Assert.Null(Options.Parse(args, out string? error));

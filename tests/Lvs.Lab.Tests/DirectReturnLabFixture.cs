@@ -7,11 +7,12 @@ namespace Lvs.Lab.Tests;
 /// file, lvsd on the director and lvs-agent on every real server. Each test then starts from
 /// a fresh rr service (see <see cref="DirectReturnEndToEndTests"/>).
 /// </summary>
-public abstract class DirectReturnLabFixture(Func<LabOptions, DirectReturnLab> create) : LabFixture<DirectReturnLab>(
+/// <param name="lvsdArgs">Extra arguments for lvsd (e.g. --io xdp).</param>
+public abstract class DirectReturnLabFixture(Func<LabOptions, DirectReturnLab> create, params string[] lvsdArgs) : LabFixture<DirectReturnLab>(
     create,
     lab =>
     {
-        lab.StartLvsd();
+        lab.StartLvsd(lvsdArgs);
         lab.StartAgents();
     });
 

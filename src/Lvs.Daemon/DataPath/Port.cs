@@ -3,16 +3,15 @@ using Lvs.Linux.PacketIO;
 
 namespace Lvs.Daemon.DataPath;
 
-/// <summary>One served interface: its receive ring, its transmit queue and its own addresses.</summary>
+/// <summary>One served interface: its packet I/O (AF_PACKET or AF_XDP) and its own addresses.</summary>
 public sealed class Port : IDisposable
 {
-    public Port(string name, int ifIndex, MacAddress mac, PacketRing ring, PacketSender sender)
+    public Port(string name, int ifIndex, MacAddress mac, IPacketPort io)
     {
         Name = name;
         IfIndex = ifIndex;
         Mac = mac;
-        Ring = ring;
-        Sender = sender;
+        Io = io;
     }
 
     public string Name { get; }
@@ -21,13 +20,8 @@ public sealed class Port : IDisposable
 
     public MacAddress Mac { get; }
 
-    public PacketRing Ring { get; }
+    /// <summary>Receive and transmit: <see cref="AfPacketPort"/> or <see cref="Lvs.Linux.PacketIO.Xdp.XdpPacketPort"/>.</summary>
+    public IPacketPort Io { get; }
 
-    public PacketSender Sender { get; }
-
-    public void Dispose()
-    {
-        Ring.Dispose();
-        Sender.Dispose();
-    }
+    public void Dispose() => Io.Dispose();
 }

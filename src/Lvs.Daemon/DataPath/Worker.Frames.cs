@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Packets;
 using Lvs.Core.Services;
+using Lvs.Linux;
+using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
 
@@ -124,10 +126,10 @@ public sealed partial class Worker
 
         mac.WriteTo(frame[..6]);
         port.Mac.WriteTo(frame.Slice(6, 6));
-        if (!port.Sender.TryEnqueue(frame, vnet))
+        if (!port.Io.TryEnqueue(frame, vnet))
         {
-            port.Sender.Flush();
-            if (!port.Sender.TryEnqueue(frame, vnet))
+            port.Io.Flush();
+            if (!port.Io.TryEnqueue(frame, vnet))
             {
                 _director.Drops.Add(DropReason.TransmitFailed);
             }
@@ -199,9 +201,23 @@ public sealed partial class Worker
             return;
         }
 
+        // With XDP, ARP replies go to the kernel, not to us: let the kernel resolve (rtnetlink tells us).
+        try
+        {
+            if (port.Io.RequestNeighbourFromKernel(hop.NextHopAddress))
+            {
+                return;
+            }
+        }
+        catch (LinuxException e)
+        {
+            Log.Warn("kernel neighbour resolution failed", ("interface", port.Name), ("error", e.Message));
+            return;
+        }
+
         uint source = hop.PreferredSource != 0 ? hop.PreferredSource : PrimaryAddress(hop.IfIndex);
         int length = NeighbourCache.BuildArpRequest(_arpFrame, port.Mac, source, hop.NextHopAddress);
-        port.Sender.TryEnqueue(_arpFrame.AsSpan(0, length), default);
+        port.Io.TryEnqueue(_arpFrame.AsSpan(0, length), default);
     }
 
     private uint PrimaryAddress(int ifIndex)

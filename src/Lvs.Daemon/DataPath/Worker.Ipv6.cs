@@ -67,10 +67,10 @@ public sealed partial class Worker
 
         mac.WriteTo(frame[..6]);
         port.Mac.WriteTo(frame.Slice(6, 6));
-        if (!port.Sender.TryEnqueue(frame, vnet))
+        if (!port.Io.TryEnqueue(frame, vnet))
         {
-            port.Sender.Flush();
-            if (!port.Sender.TryEnqueue(frame, vnet))
+            port.Io.Flush();
+            if (!port.Io.TryEnqueue(frame, vnet))
             {
                 _director.Drops.Add(DropReason.TransmitFailed);
             }
@@ -115,7 +115,7 @@ public sealed partial class Worker
         Span<byte> srcMac = stackalloc byte[6];
         port.Mac.WriteTo(srcMac);
         int length = Ndp.WriteSolicitation(_ndFrame, srcMac, FromIp6(hop.PreferredSource), FromIp6(hop.NextHopAddress));
-        port.Sender.TryEnqueue(_ndFrame.AsSpan(0, length), default);
+        port.Io.TryEnqueue(_ndFrame.AsSpan(0, length), default);
     }
 
     /// <summary>
@@ -226,11 +226,11 @@ public sealed partial class Worker
         }
 
         int length = EthernetFrame.HeaderLength + inner.Length + TunnelEncoder6.Overhead(server);
-        Span<byte> slot = port.Sender.Reserve(length);
-        if (slot.IsEmpty && port.Sender.Queued > 0)
+        Span<byte> slot = port.Io.Reserve(length);
+        if (slot.IsEmpty && port.Io.Queued > 0)
         {
-            port.Sender.Flush();
-            slot = port.Sender.Reserve(length);
+            port.Io.Flush();
+            slot = port.Io.Reserve(length);
         }
 
         int written = slot.IsEmpty ? 0 : TunnelEncoder6.Write(slot[EthernetFrame.HeaderLength..], inner, source, server, ref _outerIpId);
@@ -243,7 +243,7 @@ public sealed partial class Worker
         mac.WriteTo(slot[..6]);
         port.Mac.WriteTo(slot.Slice(6, 6));
         BinaryPrimitives.WriteUInt16BigEndian(slot[12..], server.IsV4 ? EthernetFrame.TypeIPv4 : EthernetFrame.TypeIPv6);
-        port.Sender.Commit(EthernetFrame.HeaderLength + written, default);
+        port.Io.Commit(EthernetFrame.HeaderLength + written, default);
     }
 
     /// <summary>The client's packet does not fit the tunnel: Packet Too Big (IPv6) or fragmentation-needed (IPv4 with DF) from the VIP.</summary>

@@ -70,11 +70,11 @@ public sealed partial class Worker
         public Span<byte> Reserve(int ipLength)
         {
             int length = EthernetFrame.HeaderLength + ipLength;
-            Span<byte> slot = port.Sender.Reserve(length);
-            if (slot.IsEmpty && port.Sender.Queued > 0)
+            Span<byte> slot = port.Io.Reserve(length);
+            if (slot.IsEmpty && port.Io.Queued > 0)
             {
-                port.Sender.Flush();
-                slot = port.Sender.Reserve(length);
+                port.Io.Flush();
+                slot = port.Io.Reserve(length);
             }
 
             if (slot.IsEmpty)
@@ -88,6 +88,6 @@ public sealed partial class Worker
             return slot[EthernetFrame.HeaderLength..];
         }
 
-        public void Commit(int ipLength) => port.Sender.Commit(EthernetFrame.HeaderLength + ipLength, default);
+        public void Commit(int ipLength) => port.Io.Commit(EthernetFrame.HeaderLength + ipLength, default);
     }
 }

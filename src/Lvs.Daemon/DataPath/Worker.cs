@@ -54,10 +54,13 @@ public sealed partial class Worker : IDisposable
             _portByIfIndex[p.IfIndex] = p;
         }
 
-        _poll = new PollSet(ports.Count + 2);
+        _poll = new PollSet(ports.Sum(p => p.Io.PollFds.Count) + 2);
         foreach (Port p in ports)
         {
-            _poll.Add(p.Ring.Fd);
+            foreach (int fd in p.Io.PollFds)
+            {
+                _poll.Add(fd);
+            }
         }
 
         _netlinkIndex = _poll.Add(netlink.Fd);
@@ -126,7 +129,7 @@ public sealed partial class Worker : IDisposable
                 // Drain each ring in bounded batches so one busy interface cannot starve the others.
                 for (int n = 0; n < 64; n++)
                 {
-                    if (p.Ring.Drain(ref handler, BatchFrames) < BatchFrames)
+                    if (p.Io.Drain(ref handler, BatchFrames) < BatchFrames)
                     {
                         break;
                     }
@@ -180,9 +183,9 @@ public sealed partial class Worker : IDisposable
     {
         foreach (Port p in _ports)
         {
-            if (p.Sender.Queued > 0)
+            if (p.Io.Queued > 0)
             {
-                p.Sender.Flush();
+                p.Io.Flush();
             }
         }
     }
