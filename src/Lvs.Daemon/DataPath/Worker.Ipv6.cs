@@ -157,12 +157,6 @@ public sealed partial class Worker
             return;
         }
 
-        if (info.Vnet.IsGso && info.Vnet.GsoSize > 0)
-        {
-            _director.Drops.Add(DropReason.TunnelGsoUnsupported);
-            return;
-        }
-
         Span<byte> inner = frame[EthernetFrame.HeaderLength..];
         bool innerV6 = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == EthernetFrame.TypeIPv6;
         inner = inner[..(innerV6 ? Ipv6Packet.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(inner[4..]) : BinaryPrimitives.ReadUInt16BigEndian(inner[2..]))];
@@ -213,6 +207,12 @@ public sealed partial class Worker
 
         _ = ifIndex;
         int pathMtu = mtu > 0 ? mtu : DefaultMtu;
+        if (info.Vnet.IsGso && info.Vnet.GsoSize > 0)
+        {
+            SendSegmented6(inner, innerV6, info.Vnet.GsoSize, port, mac, source, server, pathMtu, now);
+            return;
+        }
+
         if (inner.Length + TunnelEncoder6.Overhead(server) > pathMtu)
         {
             TunnelTooBig(inner, innerV6, TunnelEncoder6.InnerMtu(pathMtu, server, innerV6), now);
@@ -225,6 +225,46 @@ public sealed partial class Worker
             return;
         }
 
+        EmitTunnelled6(inner, port, mac, source, server);
+    }
+
+    /// <summary>
+    /// A TCP GSO super-packet into an IPv6-side tunnel: the kernel cannot segment what it never
+    /// sees, so each segment is cut here (full checksums) and wrapped on its own.
+    /// </summary>
+    private void SendSegmented6(ReadOnlySpan<byte> inner, bool innerV6, int gsoSize, Port port, MacAddress mac,
+        InetAddress source, InetAddress server, int pathMtu, long now)
+    {
+        int headers = TcpSegmenter.HeaderLength(inner, innerV6);
+        if (headers < 0)
+        {
+            _director.Drops.Add(DropReason.TunnelGsoUnsupported);
+            return;
+        }
+
+        if (headers + gsoSize + TunnelEncoder6.Overhead(server) > pathMtu)
+        {
+            TunnelTooBig(inner, innerV6, TunnelEncoder6.InnerMtu(pathMtu, server, innerV6), now);
+            return;
+        }
+
+        Span<byte> segment = _tunnelScratch;
+        int count = TcpSegmenter.Count(inner, headers, gsoSize);
+        for (int i = 0; i < count; i++)
+        {
+            int length = TcpSegmenter.Write(inner, innerV6, headers, gsoSize, i, segment);
+            if (length == 0)
+            {
+                _director.Drops.Add(DropReason.TunnelGsoUnsupported);
+                return;
+            }
+
+            EmitTunnelled6(segment[..length], port, mac, source, server);
+        }
+    }
+
+    private void EmitTunnelled6(ReadOnlySpan<byte> inner, Port port, MacAddress mac, InetAddress source, InetAddress server)
+    {
         int length = EthernetFrame.HeaderLength + inner.Length + TunnelEncoder6.Overhead(server);
         Span<byte> slot = port.Io.Reserve(length);
         if (slot.IsEmpty && port.Io.Queued > 0)
