@@ -26,6 +26,7 @@ public sealed partial class DaemonHost
         }
 
         VrrpConfig config = loaded.Vrrp;
+        HashSet<string> held = [];
         if (syncInstance is not null)
         {
             if (!config.Instances.Any(i => i.Name == syncInstance))
@@ -33,9 +34,12 @@ public sealed partial class DaemonHost
                 throw new StartupException($"lvs_sync_daemon names vrrp_instance '{syncInstance}', which is not defined");
             }
 
+            // The whole sync group holds: a member that preempted alone would force the tied
+            // instance to master with it (keepalived's group rule) before the table is pulled.
+            held = [syncInstance, .. config.SyncGroups.Where(g => g.Members.Contains(syncInstance)).SelectMany(g => g.Members)];
             config = config with
             {
-                Instances = [.. config.Instances.Select(i => i.Name == syncInstance ? i with { HoldPreemption = true } : i)],
+                Instances = [.. config.Instances.Select(i => held.Contains(i.Name) ? i with { HoldPreemption = true } : i)],
             };
         }
 
@@ -56,7 +60,7 @@ public sealed partial class DaemonHost
 
         if (syncInstance is not null && Vrrp.Find(syncInstance) is { } tied)
         {
-            TieSyncToVrrp(tied);
+            TieSyncToVrrp(tied, [.. Vrrp.Instances.Where(i => held.Contains(i.Name))]);
         }
     }
 
