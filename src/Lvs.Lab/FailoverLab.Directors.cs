@@ -69,6 +69,9 @@ public sealed partial class FailoverLab
     /// <summary>The running lvsd of director <paramref name="index"/> (0 = d1), or null.</summary>
     public LabProcess? LvsdOf(int index) => _lvsd[index] is { HasExited: false } p ? p : null;
 
+    /// <summary>The lvsd last started in director <paramref name="index"/>, running or not (for its log), or null.</summary>
+    public LabProcess? LastLvsdOf(int index) => _lvsd[index];
+
     /// <summary>
     /// Starts lvsd in director <paramref name="index"/> with <see cref="KeepalivedConf"/> and its
     /// priority, and waits until its control socket answers. A director that ran before is
