@@ -1,10 +1,11 @@
 namespace Lvs.Lab;
 
 /// <summary>
-/// Two NAT directors that fail over with VRRP and connection sync (issue 7). Both sit on the
-/// client-side bridge and on the real servers' bridge; a keepalived sync group VG1 moves the VIP
-/// (VI_OUT, 192.0.2.10 on eth0) and the real servers' gateway (VI_IN, 10.0.0.1 on eth1) together;
-/// <c>lvs_sync_daemon eth1 VI_OUT</c> syncs connections over the server-side bridge.
+/// Two directors that fail over with VRRP and connection sync (issue 7), in NAT or DR.
+/// NAT: both sit on the client-side bridge and on the real servers' bridge; a keepalived sync
+/// group VG1 moves the VIP (VI_OUT, 192.0.2.10 on eth0) and the real servers' gateway (VI_IN,
+/// 10.0.0.1 on eth1) together; <c>lvs_sync_daemon eth1 VI_OUT</c> syncs connections over the
+/// server-side bridge.
 /// <code>
 ///  client eth0 198.51.100.2 ── br0 in out ─┬─ eth0 d1 198.51.100.11  (VI_OUT: VIP 192.0.2.10/32)
 ///  (192.0.2.0/24 on-link)                  └─ eth0 d2 198.51.100.12
@@ -13,29 +14,32 @@ namespace Lvs.Lab;
 ///                   (VI_IN: gateway 10.0.0.1/32 on eth1; sync: 224.0.0.81:8848 on eth1)
 /// </code>
 /// The client reaches the VIP on-link, so a takeover is seen through the new master's gratuitous
-/// ARP, as on a real LAN. d1 is <see cref="LabTopology.DirectorNamespace"/>.
+/// ARP, as on a real LAN. DR: see <see cref="BuildDr"/>. d1 is <see cref="LabTopology.DirectorNamespace"/>.
 /// </summary>
 public sealed partial class FailoverLab : LabTopology
 {
     /// <summary>The real servers' default gateway, a VRRP address (VI_IN).</summary>
     public const string InsideGateway = "10.0.0.1";
 
-    private FailoverLab(string prefix, string tempDirectory, Action<string>? log)
+    private FailoverLab(ForwardingMethod method, string prefix, string tempDirectory, Action<string>? log)
         : base(prefix, tempDirectory, log)
     {
-        OutsideNamespace = prefix + "-out";
+        Method = method;
+        OutsideNamespace = prefix + (method == ForwardingMethod.Nat ? "-out" : "-router");
         LanNamespace = prefix + "-lan";
         Directors =
         [
-            new FailoverDirector("d1", DirectorNamespace, "198.51.100.11", "10.0.0.2", Path.Combine(tempDirectory, "d1.sock")),
-            new FailoverDirector("d2", prefix + "-director2", "198.51.100.12", "10.0.0.3", Path.Combine(tempDirectory, "d2.sock")),
+            new FailoverDirector("d1", DirectorNamespace, method == ForwardingMethod.Nat ? "198.51.100.11" : "203.0.113.2", "10.0.0.2",
+                Path.Combine(tempDirectory, "d1.sock")),
+            new FailoverDirector("d2", prefix + "-director2", method == ForwardingMethod.Nat ? "198.51.100.12" : "203.0.113.3", "10.0.0.3",
+                Path.Combine(tempDirectory, "d2.sock")),
         ];
     }
 
     /// <inheritdoc/>
-    public override ForwardingMethod Method => ForwardingMethod.Nat;
+    public override ForwardingMethod Method { get; }
 
-    /// <summary>The namespace holding the client-side bridge.</summary>
+    /// <summary>NAT: the namespace holding the client-side bridge; DR: the router.</summary>
     public string OutsideNamespace { get; }
 
     /// <summary>The namespace holding the real servers' bridge.</summary>
@@ -46,15 +50,26 @@ public sealed partial class FailoverLab : LabTopology
 
     private protected override string DirectorProbeAddress => Directors[0].OutsideAddress;
 
-    /// <summary>Builds the topology and starts nginx on every real server (no lvsd yet). Cleans up if any step fails.</summary>
+    /// <summary>
+    /// Builds the topology for <paramref name="method"/> (NAT or DR) and starts nginx on every
+    /// real server, and in DR lvs-agent too (no lvsd yet). Cleans up if any step fails.
+    /// </summary>
     /// <exception cref="LabException">A step failed; the message has the command's output.</exception>
-    public static FailoverLab Create(LabOptions? options = null) =>
-        Create(options, (prefix, temp, log) => new FailoverLab(prefix, temp, log));
+    public static FailoverLab Create(ForwardingMethod method, LabOptions? options = null) => method is ForwardingMethod.Nat or ForwardingMethod.Dr
+        ? Create(options, (prefix, temp, log) => new FailoverLab(method, prefix, temp, log))
+        : throw new ArgumentOutOfRangeException(nameof(method), method, "NAT or DR");
 
-    private protected override string[] RealServerArgs(RealServer rs) => ["-r", $"{rs.Address}:{ServicePort}", "-m"];
+    private protected override string[] RealServerArgs(RealServer rs) =>
+        ["-r", $"{rs.Address}:{ServicePort}", Method == ForwardingMethod.Nat ? "-m" : "-g"];
 
     private protected override void Build(LabOptions options)
     {
+        if (Method == ForwardingMethod.Dr)
+        {
+            BuildDr(options);
+            return;
+        }
+
         Log($"building failover lab {Prefix} with {options.RealServerCount} real servers");
         var servers = DefineRealServers(options.RealServerCount, "10.0.0");
         var all = new[] { ClientNamespace, OutsideNamespace, LanNamespace }
@@ -101,8 +116,8 @@ public sealed partial class FailoverLab : LabTopology
     }
 
     private protected override IEnumerable<(string Ns, string Dev)> TrafficInterfaces() =>
-        new[] { (ClientNamespace, "eth0") }
-            .Concat(Directors.SelectMany(d => new[] { (d.Namespace, "eth0"), (d.Namespace, "eth1") }))
+        (Method == ForwardingMethod.Nat ? new[] { (ClientNamespace, "eth0") } : [(ClientNamespace, "eth0"), (OutsideNamespace, "eth0"), (OutsideNamespace, "eth1")])
+            .Concat(Directors.SelectMany(d => Method == ForwardingMethod.Nat ? new[] { (d.Namespace, "eth0"), (d.Namespace, "eth1") } : [(d.Namespace, "eth0")]))
             .Concat(RealServers.Select(s => (s.Namespace, "eth0")));
 
     private void Attach(string ns, string dev, string bridgeNs, string port)
@@ -116,7 +131,7 @@ public sealed partial class FailoverLab : LabTopology
 /// <summary>One director of the <see cref="FailoverLab"/>.</summary>
 /// <param name="Name">d1 or d2.</param>
 /// <param name="Namespace">Its network namespace.</param>
-/// <param name="OutsideAddress">Its own address on the client-side bridge (eth0).</param>
-/// <param name="InsideAddress">Its own address on the real servers' bridge (eth1).</param>
+/// <param name="OutsideAddress">Its own address on eth0: NAT the client-side bridge, DR the shared LAN.</param>
+/// <param name="InsideAddress">NAT: its own address on the real servers' bridge (eth1); unused in DR.</param>
 /// <param name="ControlPath">Its lvsd control socket.</param>
 public sealed record FailoverDirector(string Name, string Namespace, string OutsideAddress, string InsideAddress, string ControlPath);

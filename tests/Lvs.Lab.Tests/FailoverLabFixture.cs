@@ -3,18 +3,18 @@ using Lvs.Lab;
 namespace Lvs.Lab.Tests;
 
 /// <summary>
-/// One <see cref="FailoverLab"/> for the failover tests: two director namespaces (no lvsd yet;
+/// One <see cref="FailoverLab"/> for a failover test class: two director namespaces (no lvsd yet;
 /// each test starts and stops its own) and two nginx real servers serving a 1 MiB random file
 /// at /big. Removed on dispose, also after a failed build.
 /// </summary>
-public sealed class FailoverLabFixture : IDisposable
+public abstract class FailoverLabFixture : IDisposable
 {
     /// <summary>Size of /big: small enough for 200 rate-limited downloads to end within seconds.</summary>
     public const int StreamFileBytes = 1 << 20;
 
     private readonly DirectoryInfo? _files;
 
-    public FailoverLabFixture()
+    private protected FailoverLabFixture(ForwardingMethod method)
     {
         if (Tools.WhyNotRunnable(Tools.ForTests) is not null)
         {
@@ -26,7 +26,7 @@ public sealed class FailoverLabFixture : IDisposable
         {
             string big = Path.Combine(_files.FullName, "big.bin");
             BigFileSha256 = RandomFile.Write(big, StreamFileBytes);
-            Lab = FailoverLab.Create(new LabOptions { BigFile = big });
+            Lab = FailoverLab.Create(method, new LabOptions { BigFile = big });
         }
         catch
         {
@@ -48,3 +48,9 @@ public sealed class FailoverLabFixture : IDisposable
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The NAT failover lab.</summary>
+public sealed class FailoverNatLabFixture() : FailoverLabFixture(ForwardingMethod.Nat);
+
+/// <summary>The DR failover lab.</summary>
+public sealed class FailoverDrLabFixture() : FailoverLabFixture(ForwardingMethod.Dr);
