@@ -38,7 +38,7 @@ public sealed class SlowStreams
         string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         // --parallel-immediate opens every connection at once instead of waiting to reuse one.
         var curl = lab.StartInNamespace("slow streams", lab.ClientNamespace,
-            "curl", "-sS", "--parallel", "--parallel-immediate", "--parallel-max", I(count),
+            "curl", "-sS", "--no-progress-meter", "--parallel", "--parallel-immediate", "--parallel-max", I(count),
             "--limit-rate", I(bytesPerSecond), "--max-time", I((long)maxTime.TotalSeconds),
             "-w", "result %{http_code} %{size_download} %{exitcode}\\n",
             "-o", Path.Combine(dir, "s#1"), $"http://{LabTopology.Vip}/big?s=[1-{count}]");
@@ -60,7 +60,6 @@ public sealed class SlowStreams
             throw new TimeoutException($"slow streams still running after {timeout.TotalSeconds} s");
         }
 
-        _curl.WaitForExit(TimeSpan.FromSeconds(5));
         string output = _curl.Output;
         var transfers = new List<(int, long, int)>();
         foreach (string line in output.Split('\n'))
