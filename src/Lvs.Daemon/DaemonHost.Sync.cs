@@ -36,7 +36,9 @@ public sealed partial class DaemonHost
     /// master until the backup has pulled the master's connection table, so a director that comes
     /// back and takes over again does not break the connections the other one carries.
     /// </summary>
-    private void TieSyncToVrrp(Lvs.Vrrp.VrrpInstance instance)
+    /// <param name="instance">The instance lvs_sync_daemon names.</param>
+    /// <param name="held">It and the other members of its sync group, whose preemption is held until the pull ends.</param>
+    private void TieSyncToVrrp(Lvs.Vrrp.VrrpInstance instance, IReadOnlyList<Lvs.Vrrp.VrrpInstance> held)
     {
         SyncDaemon sync = _sync!;
         var gate = new object();
@@ -60,13 +62,15 @@ public sealed partial class DaemonHost
         };
         Follow();
 
-        if (instance.PreemptionHeld)
+        if (held.Any(i => i.PreemptionHeld))
         {
             sync.InitialSyncDone.ContinueWith(t =>
             {
-                instance.ReleasePreemption();
-                Log.Info("preemption released", ("instance", instance.Name),
-                    ("table_pulled", t.IsCompletedSuccessfully && t.Result));
+                foreach (Lvs.Vrrp.VrrpInstance i in held)
+                {
+                    i.ReleasePreemption();
+                    Log.Info("preemption released", ("instance", i.Name), ("table_pulled", t.IsCompletedSuccessfully && t.Result));
+                }
             }, TaskScheduler.Default);
         }
     }

@@ -26,6 +26,7 @@ public sealed partial class DaemonHost
         }
 
         VrrpConfig config = loaded.Vrrp;
+        HashSet<string> held = [];
         if (syncInstance is not null)
         {
             if (!config.Instances.Any(i => i.Name == syncInstance))
@@ -33,10 +34,7 @@ public sealed partial class DaemonHost
                 throw new StartupException($"lvs_sync_daemon names vrrp_instance '{syncInstance}', which is not defined");
             }
 
-            config = config with
-            {
-                Instances = [.. config.Instances.Select(i => i.Name == syncInstance ? i with { HoldPreemption = true } : i)],
-            };
+            config = HoldPreemption(config, syncInstance, out held);
         }
 
         try
@@ -56,8 +54,24 @@ public sealed partial class DaemonHost
 
         if (syncInstance is not null && Vrrp.Find(syncInstance) is { } tied)
         {
-            TieSyncToVrrp(tied);
+            TieSyncToVrrp(tied, [.. Vrrp.Instances.Where(i => held.Contains(i.Name))]);
         }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="syncInstance"/> and every member of its sync groups to start with
+    /// preemption held (<paramref name="held"/> names them). The whole group must hold: a member
+    /// that preempted alone would force the tied instance to master with it (keepalived's group
+    /// rule) before the connection table is pulled.
+    /// </summary>
+    internal static VrrpConfig HoldPreemption(VrrpConfig config, string syncInstance, out HashSet<string> held)
+    {
+        HashSet<string> names = [syncInstance, .. config.SyncGroups.Where(g => g.Members.Contains(syncInstance)).SelectMany(g => g.Members)];
+        held = names;
+        return config with
+        {
+            Instances = [.. config.Instances.Select(i => names.Contains(i.Name) ? i with { HoldPreemption = true } : i)],
+        };
     }
 
     private void StopVrrp()

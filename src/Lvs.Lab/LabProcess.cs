@@ -94,8 +94,21 @@ public sealed class LabProcess : IDisposable
         return false;
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit by itself.</summary>
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the process to exit by itself; once it has, also
+    /// for its output to be read to the end, so <see cref="Output"/> is complete.
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        // Only the parameterless wait drains the asynchronous readers; the timed one may return first.
+        _process.WaitForExit();
+        return true;
+    }
 
     /// <inheritdoc/>
     public void Dispose()
