@@ -49,8 +49,13 @@ public sealed partial class DaemonHost
 
     private sealed class WebSyncSource(SyncDaemon sync) : ISyncSource
     {
-        public Web.SyncCounters Counters()
+        public Web.SyncCounters? Counters()
         {
+            if (sync.Status().Count == 0)
+            {
+                return null; // no master or backup daemon runs: nothing to show
+            }
+
             SyncStats s = sync.Stats();
             ulong dropped = 0;
             foreach (DropCount d in s.Drops)

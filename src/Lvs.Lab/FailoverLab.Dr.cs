@@ -23,7 +23,7 @@ public sealed partial class FailoverLab
     private void BuildDr(LabOptions options)
     {
         Log($"building DR failover lab {Prefix} with {options.RealServerCount} real servers");
-        var servers = DefineRealServers(options.RealServerCount, "203.0.113");
+        var servers = DefineRealServers(options.RealServerCount, "203.0.113", "2001:db8:b::");
         foreach (string ns in new[] { ClientNamespace, OutsideNamespace, LanNamespace }
                      .Concat(Directors.Select(d => d.Namespace)).Concat(servers.Select(s => s.Namespace)))
         {

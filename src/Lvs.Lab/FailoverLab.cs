@@ -56,11 +56,16 @@ public sealed partial class FailoverLab : LabTopology
     /// </summary>
     /// <exception cref="LabException">A step failed; the message has the command's output.</exception>
     public static FailoverLab Create(ForwardingMethod method, LabOptions? options = null) => method is ForwardingMethod.Nat or ForwardingMethod.Dr
-        ? Create(options, (prefix, temp, log) => new FailoverLab(method, prefix, temp, log))
+        ? Create((options ?? new LabOptions()) with { Ipv6 = false }, (prefix, temp, log) => new FailoverLab(method, prefix, temp, log))
         : throw new ArgumentOutOfRangeException(nameof(method), method, "NAT or DR");
 
     private protected override string[] RealServerArgs(RealServer rs) =>
         ["-r", $"{rs.Address}:{ServicePort}", Method == ForwardingMethod.Nat ? "-m" : "-g"];
+
+    // The failover lab is IPv4 only (Create turns LabOptions.Ipv6 off), so these are never asked for.
+    private protected override string DirectorProbeAddress6 => throw new NotSupportedException("the failover lab is IPv4 only");
+
+    private protected override string[] RealServerArgs6(RealServer rs) => throw new NotSupportedException("the failover lab is IPv4 only");
 
     private protected override void Build(LabOptions options)
     {
@@ -71,7 +76,7 @@ public sealed partial class FailoverLab : LabTopology
         }
 
         Log($"building failover lab {Prefix} with {options.RealServerCount} real servers");
-        var servers = DefineRealServers(options.RealServerCount, "10.0.0");
+        var servers = DefineRealServers(options.RealServerCount, "10.0.0", "fd00::");
         var all = new[] { ClientNamespace, OutsideNamespace, LanNamespace }
             .Concat(Directors.Select(d => d.Namespace))
             .Concat(servers.Select(s => s.Namespace));

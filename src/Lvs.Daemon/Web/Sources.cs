@@ -21,7 +21,8 @@ public interface IVrrpSource
 /// <summary>Connection synchronisation counters, read-only; implemented by the sync daemon.</summary>
 public interface ISyncSource
 {
-    SyncCounters Counters();
+    /// <summary>The counters, or null while no sync daemon runs (then the series and panel are absent).</summary>
+    SyncCounters? Counters();
 }
 
 /// <summary>One real server's health as its checker last saw it.</summary>
