@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Lvs.Lab;
+using Lvs.Linux.PacketIO.Fanout;
+using Xunit.Abstractions;
+
+namespace Lvs.Lab.Tests;
+
+/// <summary>The NAT lab with lvsd started with <c>--workers 2</c>: two workers in one fanout group per interface.</summary>
+public sealed class MulticoreNatLabFixture() : LabFixture<NatLab>(NatLab.Create, lab => lab.StartLvsd("--workers", "2"));
+
+/// <summary>
+/// lvsd with two workers in NAT mode: the fanout program must bring a connection's requests and its
+/// real server's replies to the same worker, or the replies find no connection and are dropped.
+/// </summary>
+public sealed class MulticoreNatEndToEndTests : IClassFixture<MulticoreNatLabFixture>, IDisposable
+{
+    private static readonly TimeSpan PerRequestTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly MulticoreNatLabFixture _fixture;
+    private readonly ITestOutputHelper _output;
+
+    public MulticoreNatEndToEndTests(MulticoreNatLabFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+        if (fixture.Lab is { } lab)
+        {
+            lab.Lvsadm("-C").EnsureSuccess();
+        }
+    }
+
+    private NatLab Lab => _fixture.Lab ?? throw new InvalidOperationException("lab not built");
+
+    [RootFact]
+    public void RoundRobin_32SequentialRequests_Split16And16AndListedFromBothWorkers()
+    {
+        Lab.AddService("rr", 1, 1);
+
+        var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
+
+        // Every connection is listed (TIME_WAIT lasts long past the test), and the clients' ports
+        // hash to both workers, so the listing gathered both workers' tables.
+        string listing = Lab.Lvsadm("-L", "-n", "-c").EnsureSuccess().Stdout;
+        _output.WriteLine(listing);
+        var clientPorts = listing.Split('\n')
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 6 && f[0] == "TCP" && f[3].StartsWith(NatLab.ClientAddress + ":", StringComparison.Ordinal))
+            .Select(f => ushort.Parse(f[3][(NatLab.ClientAddress.Length + 1)..], CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.True(clientPorts.Count >= 32, $"{clientPorts.Count} connections listed");
+        uint client = (uint)IPAddress.NetworkToHostOrder(BitConverter.ToInt32(IPAddress.Parse(NatLab.ClientAddress).GetAddressBytes()));
+        var byWorker = clientPorts.GroupBy(p => FanoutHash.WorkerOf(client, p, 2)).ToDictionary(g => g.Key, g => g.Count());
+        _output.WriteLine($"connections by worker: {string.Join(", ", byWorker.OrderBy(k => k.Key).Select(k => $"{k.Key}: {k.Value}"))}");
+        Assert.Equal(2, byWorker.Count);
+    }
+
+    [RootFact]
+    public void Download100MB_TwoWorkers_ChecksumMatches()
+    {
+        Lab.AddService("rr", 1, 1);
+        string target = Path.Combine(Lab.TempDirectory, "download-workers.bin");
+        var clock = Stopwatch.StartNew();
+        var curl = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(100),
+            "curl", "-sS", "--fail", "--max-time", "90", "-o", target, $"http://{NatLab.Vip}/big");
+        double seconds = clock.Elapsed.TotalSeconds;
+        _output.WriteLine($"100 MB through lvsd --workers 2 in {seconds:0.0} s ({MulticoreNatLabFixture.BigFileBytes / seconds / 1e6:0.0} MB/s)");
+
+        Assert.True(curl.Succeeded, curl.Describe());
+        Assert.Equal(MulticoreNatLabFixture.BigFileBytes, new FileInfo(target).Length);
+        Assert.Equal(_fixture.BigFileSha256, MulticoreNatLabFixture.Sha256Of(target));
+        File.Delete(target);
+    }
+
+    [RootFact]
+    public void Wrk_20ConnectionsWithConnectionClose_NoSocketErrors()
+    {
+        Lab.AddService("rr", 1, 1);
+
+        var result = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(40),
+            "wrk", "-t2", "-c20", "-d5s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
+        _output.WriteLine(result.Stdout);
+
+        Assert.True(result.Succeeded, result.Describe());
+        var wrk = WrkOutput.Parse(result.Stdout);
+        Assert.True(wrk.SocketErrors == 0, $"socket errors: {wrk}");
+        Assert.True(wrk.Requests > 0, "wrk completed no request");
+    }
+
+    public void Dispose()
+    {
+        if (_fixture.Lab is { } lab)
+        {
+            lab.Lvsadm("-C");
+        }
+    }
+}
