@@ -91,6 +91,49 @@ public sealed class MulticoreNatEndToEndTests : IClassFixture<MulticoreNatLabFix
         Assert.True(wrk.Requests > 0, "wrk completed no request");
     }
 
+    /// <summary>
+    /// The same lab, lvsd restarted with --workers 1 and 2 in turn (three rounds): new connections
+    /// per second (wrk, Connection: close). Prints the figures; asserts only that every request was served.
+    /// </summary>
+    [RootFact]
+    public void Compare_OneAndTwoWorkers_SameLabAlternating_RatesPrinted()
+    {
+        var lines = new List<string>();
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                foreach (string workers in new[] { "1", "2" })
+                {
+                    // TIME_WAIT sockets of the last phase would refuse reused client ports (LINUX-NOTES.md).
+                    foreach (string ns in Lab.RealServers.Select(r => r.Namespace).Append(Lab.ClientNamespace))
+                    {
+                        Lab.Exec(ns, TimeSpan.FromSeconds(10), "ss", "-K", "-t", "state", "time-wait");
+                    }
+
+                    Lab.RestartLvsd("--workers", workers);
+                    Lab.AddService("rr", 1, 1);
+                    var wrk = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(30),
+                        "wrk", "-t2", "-c40", "-d5s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
+                    Assert.True(wrk.Succeeded, wrk.Describe());
+                    var parsed = WrkOutput.Parse(wrk.Stdout);
+                    Assert.Equal(0, parsed.SocketErrors);
+                    lines.Add($"--workers {workers} round {round}: {parsed.Requests / 5.0,8:N0} conn/s (wrk -t2 -c40 -d5s, Connection: close)");
+                }
+            }
+        }
+        finally
+        {
+            Lab.RestartLvsd("--workers", "2");
+            lines.Add($"load average: {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} CPUs");
+            foreach (string line in lines)
+            {
+                _output.WriteLine(line);
+                Console.WriteLine(line);
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_fixture.Lab is { } lab)
