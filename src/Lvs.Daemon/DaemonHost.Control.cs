@@ -29,9 +29,7 @@ public sealed partial class DaemonHost
     {
         if (Sync.SyncDaemon.Handles(request.Command))
         {
-            return _sync is null
-                ? ControlResponse.Fail(ControlError.Invalid, "connection sync needs lvsd --workers 1")
-                : _sync.Handle(request);
+            return _sync!.Handle(request);
         }
 
         if (request.Command is Commands.AddServer or Commands.EditServer && request.Server is { } spec

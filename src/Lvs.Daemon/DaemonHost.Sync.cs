@@ -20,12 +20,7 @@ public sealed partial class DaemonHost
             throw new StartupException($"{node.Location}: {error}");
         }
 
-        if (_sync is null)
-        {
-            throw new StartupException($"{node.Location}: lvs_sync_daemon needs --workers 1: connection sync runs on one worker");
-        }
-
-        _sync.Configure(config);
+        _sync!.Configure(config);
         if (_sync.SetRole(SyncRole.Backup) is { } refused)
         {
             throw new StartupException($"{node.Location}: lvs_sync_daemon: {refused}");

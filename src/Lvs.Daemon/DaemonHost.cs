@@ -117,13 +117,15 @@ public sealed partial class DaemonHost : IDisposable
         var services = new ServiceTable(workers: workers);
         var timeouts = new ConnectionTimeouts();
 
-        // Connection sync reads one worker's ring and installs on one table: with more workers it is refused.
-        var syncSource = workers == 1 ? new SyncSource(new SyncRing(), new Lvs.Core.Sync.SyncCounters()) : null;
+        // One sync ring per worker (single producer each), one set of counters; the sync daemon drains them all.
+        var syncCounters = new Lvs.Core.Sync.SyncCounters();
+        var syncSources = new SyncSource[workers];
         var directors = new Director[workers];
         for (int i = 0; i < workers; i++)
         {
+            syncSources[i] = new SyncSource(new SyncRing(), syncCounters);
             var table = new ConnectionTable(worker: i, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
-            directors[i] = new Director(services, worker: i, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSource };
+            directors[i] = new Director(services, worker: i, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSources[i] };
         }
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
@@ -179,7 +181,10 @@ public sealed partial class DaemonHost : IDisposable
         _workers = new Worker[workers];
         for (int i = 0; i < workers; i++)
         {
-            var w = new Worker(directors[i], mirror, i == 0 ? netlink : null, workerPorts[i], i, pinCpu: workers > 1);
+            var w = new Worker(directors[i], mirror, i == 0 ? netlink : null, workerPorts[i], i, pinCpu: workers > 1)
+            {
+                SyncCounters = syncCounters,
+            };
             _workers[i] = w;
             w.Failed += () =>
             {
@@ -190,11 +195,7 @@ public sealed partial class DaemonHost : IDisposable
         }
 
         _worker = _workers[0];
-        if (syncSource is not null)
-        {
-            _worker.SyncCounters = syncSource.Counters;
-            _sync = new SyncDaemon(syncSource, _worker);
-        }
+        _sync = workers == 1 ? new SyncDaemon(syncSources[0], _worker) : new SyncDaemon(syncSources, new WorkerSyncTable(_workers));
 
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)

@@ -23,7 +23,7 @@ public sealed record Options
           --workers N           data-path threads (default 1), each pinned to its CPU with
                                 its own AF_PACKET rings in a PACKET_FANOUT group that sends
                                 both directions of a connection to the same worker; needs
-                                --io packet and no connection sync
+                                --io packet
           --expire-nodest-conn  expire a deleted real server's connections on their next
                                 packet (ip_vs's expire_nodest_conn); default: they drain
           --web ADDR:PORT       serve /metrics (Prometheus), the dashboard (/) and its API
