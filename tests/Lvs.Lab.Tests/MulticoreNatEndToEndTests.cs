@@ -142,3 +142,23 @@ public sealed class MulticoreNatEndToEndTests : IClassFixture<MulticoreNatLabFix
         }
     }
 }
+
+/// <summary>The dual-stack NAT lab with lvsd --workers 2.</summary>
+public sealed class Ipv6MulticoreNatLabFixture() : LabFixture<NatLab>(NatLab.Create, lab => lab.StartLvsd("--workers", "2"));
+
+/// <summary>
+/// Every IPv6 NAT end-to-end test with two workers: the fanout program compares the real servers'
+/// full IPv6 addresses and hashes the client's last 32 bits.
+/// </summary>
+[Collection(Ipv6Collection.Name)]
+public sealed class Ipv6MulticoreNatEndToEndTests(Ipv6MulticoreNatLabFixture fixture, ITestOutputHelper output)
+    : Ipv6EndToEndTests<NatLab>(fixture, output), IClassFixture<Ipv6MulticoreNatLabFixture>
+{
+    private protected override long RoutedReplies() => 0;
+
+    private protected override void AssertReplyPath(ServiceStats stats, long routed, long minimumReplies) =>
+        Assert.True(stats.OutPackets >= minimumReplies, $"the director forwarded only {stats.OutPackets} replies; in NAT all pass it");
+
+    private protected override void AssertOutPacketsDuring(IReadOnlyList<long> samples) =>
+        Assert.Equal(samples.Order(), samples);
+}
