@@ -22,6 +22,15 @@ public class FanoutProgramTests
     ]);
 
     [Fact]
+    public unsafe void Layout_SockFilterAndSockFprog_MatchLinuxFilterH()
+    {
+        // struct sock_filter is 8 bytes; struct sock_fprog is { u16 len; pad; ptr } = 16 on 64-bit.
+        Assert.Equal(8, sizeof(CbpfInstruction));
+        Assert.Equal(16, sizeof(Lvs.Linux.Interop.Packet.SockFprog));
+        Assert.Equal(8, (int)System.Runtime.InteropServices.Marshal.OffsetOf<Lvs.Linux.Interop.Packet.SockFprog>("Filter"));
+    }
+
+    [Fact]
     public void Build_NoServers_EncodesProtocolDispatchAndHash()
     {
         CbpfInstruction[] p = FanoutProgram.Build([]).Instructions;

@@ -16,7 +16,7 @@ public class PacketFanoutTests
     public void SetProgram_FlowsFromClientPorts_EachReachesTheRingTheReferenceNames()
     {
         // B plays the client: its source port picks the ring in A.
-        RunFlows(natServerPort: null, (udp, i) => udp.Send(Payload, new IPEndPoint(VethPair.AddressA, 20000 + i)),
+        RunFlows(natServerPort: null, (udp, i) => udp.SendTo(Payload, new IPEndPoint(VethPair.AddressA, 20000 + i)),
             bindPort: i => (ushort)(30000 + i), clientOf: (sport, dport) => (VethPair.AddressB, sport));
     }
 
@@ -24,7 +24,7 @@ public class PacketFanoutTests
     public void SetProgram_RepliesFromNatServer_EachReachesTheRingOfItsClient()
     {
         // B plays a NAT real server answering from port 7000: the client is A, the destination.
-        RunFlows(natServerPort: 7000, (udp, i) => udp.Send(Payload, new IPEndPoint(VethPair.AddressA, 20000 + i)),
+        RunFlows(natServerPort: 7000, (udp, i) => udp.SendTo(Payload, new IPEndPoint(VethPair.AddressA, 20000 + i)),
             bindPort: _ => 7000, clientOf: (sport, dport) => (VethPair.AddressA, dport));
     }
 
@@ -49,7 +49,7 @@ public class PacketFanoutTests
 
     private static readonly byte[] Payload = "lvs-fanout-test"u8.ToArray();
 
-    private static void RunFlows(ushort? natServerPort, Action<UdpClient, int> send, Func<int, ushort> bindPort,
+    private static void RunFlows(ushort? natServerPort, Action<Socket, int> send, Func<int, ushort> bindPort,
         Func<ushort, ushort, (IPAddress Address, ushort Port)> clientOf)
     {
         using var pair = VethPair.Create();
@@ -65,7 +65,10 @@ public class PacketFanoutTests
         {
             for (int i = 0; i < Flows; i++)
             {
-                using var udp = new UdpClient(new IPEndPoint(VethPair.AddressB, bindPort(i)));
+                // SO_REUSEADDR: the reply case binds the same port again right after closing it.
+                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                udp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                udp.Bind(new IPEndPoint(VethPair.AddressB, bindPort(i)));
                 send(udp, i);
                 Thread.Sleep(2);
             }
