@@ -83,7 +83,11 @@ public sealed partial class DaemonHost : IDisposable
         _web?.Dispose();
         _control?.Dispose();
         _sync?.Dispose();
-        _worker?.Dispose();
+        foreach (Worker w in _workers)
+        {
+            w.Dispose();
+        }
+
         try
         {
             _steering?.RemoveAll();
@@ -109,11 +113,20 @@ public sealed partial class DaemonHost : IDisposable
 
     private void Init(Options options)
     {
-        var services = new ServiceTable(workers: 1);
+        int workers = options.Workers;
+        var services = new ServiceTable(workers: workers);
         var timeouts = new ConnectionTimeouts();
-        var table = new ConnectionTable(worker: 0, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
-        var syncSource = new SyncSource(new SyncRing(), new Lvs.Core.Sync.SyncCounters());
-        var director = new Director(services, worker: 0, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSource };
+
+        // One sync ring per worker (single producer each), one set of counters; the sync daemon drains them all.
+        var syncCounters = new Lvs.Core.Sync.SyncCounters();
+        var syncSources = new SyncSource[workers];
+        var directors = new Director[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            syncSources[i] = new SyncSource(new SyncRing(), syncCounters);
+            var table = new ConnectionTable(worker: i, initialCapacity: 65536, maxEntries: options.MaxConnections) { Timeouts = timeouts };
+            directors[i] = new Director(services, worker: i, table) { ExpireNodestConn = options.ExpireNodestConn, Sync = syncSources[i] };
+        }
 
         RtNetlinkSocket netlink = RtNetlinkSocket.Open();
         _owned.Add(netlink);
@@ -137,10 +150,18 @@ public sealed partial class DaemonHost : IDisposable
             }
         }
 
+        List<Port>[] workerPorts = [ports];
+        PacketRing[] fanoutGroups = [];
+        if (workers > 1)
+        {
+            workerPorts = OpenWorkerPorts(links, ports, workers, out fanoutGroups);
+        }
+
         var nft = new NftSteering(options.NftTable);
         XdpPacketPort[] xdpPorts = [.. ports.Select(p => p.Io).OfType<XdpPacketPort>()];
-        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable,
-            xdpPorts.Length == 0 ? null : spec => ApplyXdpSteering(xdpPorts, spec));
+        Action<SteeringSpec>? alsoApply = workers > 1 ? spec => ApplyFanout(fanoutGroups, spec)
+            : xdpPorts.Length == 0 ? null : spec => ApplyXdpSteering(xdpPorts, spec);
+        _steering = new SteeringSync(nft, services, mirror, [.. links.Select(l => l.Name)], options.FwmarkTable, alsoApply);
         try
         {
             // Rules of a run that crashed would black-hole VIP traffic: start from none.
@@ -156,15 +177,25 @@ public sealed partial class DaemonHost : IDisposable
             throw new StartupException($"cannot install nftables steering rules (is the nftables package installed?): {e.Message}", e);
         }
 
-        _worker = new Worker(director, mirror, netlink, ports);
-        _worker.Failed += () =>
+        // Worker 0 applies netlink events to the shared mirror; the others only read it.
+        _workers = new Worker[workers];
+        for (int i = 0; i < workers; i++)
         {
-            Events.Add(EventKinds.Error, "the worker failed; lvsd stops");
-            _exitCode = 1;
-            _stop.Set();
-        };
-        _worker.SyncCounters = syncSource.Counters;
-        _sync = new SyncDaemon(syncSource, _worker);
+            var w = new Worker(directors[i], mirror, i == 0 ? netlink : null, workerPorts[i], i, pinCpu: workers > 1)
+            {
+                SyncCounters = syncCounters,
+            };
+            _workers[i] = w;
+            w.Failed += () =>
+            {
+                Events.Add(EventKinds.Error, "a worker failed; lvsd stops");
+                _exitCode = 1;
+                _stop.Set();
+            };
+        }
+
+        _worker = _workers[0];
+        _sync = workers == 1 ? new SyncDaemon(syncSources[0], _worker) : new SyncDaemon(syncSources, new WorkerSyncTable(_workers));
 
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)
@@ -190,8 +221,12 @@ public sealed partial class DaemonHost : IDisposable
         }
 
         Worker worker = _worker;
-        var handler = new ControlHandler(services, [director], () => PortDrops(ports), timeouts,
-            () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s"),
+        Worker[] all = _workers;
+        List<Port> allPorts = [.. workerPorts.SelectMany(p => p)];
+        var handler = new ControlHandler(services, directors, () => PortDrops(allPorts), timeouts,
+            all.Length == 1
+                ? () => worker.ListConnections(TimeSpan.FromSeconds(5)) ?? throw new TimeoutException("the worker did not answer within 5 s")
+                : () => ListAllConnections(all, TimeSpan.FromSeconds(5)),
             reloader is null ? null : () => reloader.Reload("reload"))
         {
             Health = _health is null ? null : _health.View,
@@ -229,7 +264,11 @@ public sealed partial class DaemonHost : IDisposable
 
         // ip_vs_est: rates are estimated every 2 s, off the data path.
         _estimator = new Timer(_ => services.EstimateRates(), null, RateEstimator.TickMs, RateEstimator.TickMs);
-        _worker.Start();
+        foreach (Worker w in _workers)
+        {
+            w.Start();
+        }
+
         string? syncInstance = reloader?.SyncDaemon is { } syncNode ? StartConfiguredSync(syncNode) : null;
         if (options.ConfigPath is { } vrrpConfigPath)
         {
@@ -241,7 +280,7 @@ public sealed partial class DaemonHost : IDisposable
 
         if (options.Web is { } web)
         {
-            StartWeb(web, handler, director);
+            StartWeb(web, handler, directors);
         }
 
         _control.Start();
@@ -254,12 +293,12 @@ public sealed partial class DaemonHost : IDisposable
         _notify?.Ready($"serving {count} virtual service{(count == 1 ? "" : "s")} on {ifaces}");
     }
 
-    private void StartWeb(WebEndpoint endpoint, ControlHandler handler, Director director)
+    private void StartWeb(WebEndpoint endpoint, ControlHandler handler, Director[] directors)
     {
         // Health, VRRP and sync series and panels appear only when those features run.
         Lvs.Vrrp.VrrpService? vrrp = Vrrp;
         SyncDaemon? sync = _sync;
-        var snapshots = new WebSnapshotProvider(handler.Handle, () => [director.Frames], TimeProvider.System,
+        var snapshots = new WebSnapshotProvider(handler.Handle, () => [.. directors.Select(d => d.Frames)], TimeProvider.System,
             _health is null ? null : new HealthSource(handler.Handle),
             vrrp is null ? null : new VrrpSource(() => Vrrp),
             sync is null ? null : new WebSyncSource(sync));

@@ -20,6 +20,10 @@ public sealed record Options
           --io packet|xdp       packet I/O: AF_PACKET rings (default), or AF_XDP sockets fed
                                 by lvsd's own XDP program (native mode, else generic; falls
                                 back to packet, with the reason logged, where XDP fails)
+          --workers N           data-path threads (default 1), each pinned to its CPU with
+                                its own AF_PACKET rings in a PACKET_FANOUT group that sends
+                                both directions of a connection to the same worker; needs
+                                --io packet
           --expire-nodest-conn  expire a deleted real server's connections on their next
                                 packet (ip_vs's expire_nodest_conn); default: they drain
           --web ADDR:PORT       serve /metrics (Prometheus), the dashboard (/) and its API
@@ -50,6 +54,12 @@ public sealed record Options
     public string Io { get; init; } = "packet";
 
     public string? ConfigPath { get; init; }
+
+    /// <summary>Data-path workers (--workers); 1 runs the single worker without a fanout group.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>The most workers: CPUs a 64-bit affinity mask can pin.</summary>
+    public const int MaxWorkers = 64;
 
     /// <summary>Where the web listener binds (--web); null = no listener.</summary>
     public Web.WebEndpoint? Web { get; init; }
@@ -131,6 +141,15 @@ public sealed record Options
 
                     options = options with { Io = io };
                     break;
+                case "--workers":
+                    if (!int.TryParse(Value(), out int workers) || workers < 1 || workers > MaxWorkers)
+                    {
+                        error = $"--workers needs a number from 1 to {MaxWorkers}";
+                        return null;
+                    }
+
+                    options = options with { Workers = workers };
+                    break;
                 case "--expire-nodest-conn":
                     options = options with { ExpireNodestConn = true };
                     break;
@@ -191,6 +210,12 @@ public sealed record Options
                     error = $"unknown option '{arg}'";
                     return null;
             }
+        }
+
+        if (options.Workers > 1 && options.Io == "xdp")
+        {
+            error = "--workers > 1 needs --io packet: the AF_XDP path runs one worker";
+            return null;
         }
 
         return options with { Interfaces = interfaces };

@@ -11,6 +11,22 @@ public class OptionsTests
         Assert.Empty(o.Interfaces);
         Assert.Equal("lvsd", o.NftTable);
         Assert.Equal("packet", o.Io);
+        Assert.Equal(1, o.Workers);
+    }
+
+    [Fact]
+    public void Parse_Workers_Applied()
+    {
+        Options? o = Options.Parse(["--workers", "2"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(2, o!.Workers);
+    }
+
+    [Fact]
+    public void Parse_WorkersWithXdp_RefusedWithReason()
+    {
+        Assert.Null(Options.Parse(["--io", "xdp", "--workers", "2"], out string? error));
+        Assert.Contains("--io packet", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -48,6 +64,10 @@ public class OptionsTests
     [InlineData("--fwmark-table")]
     [InlineData("--io")]
     [InlineData("--io", "dpdk")]
+    [InlineData("--workers")]
+    [InlineData("--workers", "0")]
+    [InlineData("--workers", "65")]
+    [InlineData("--workers", "two")]
     public void Parse_BadArguments_OneLineError(params string[] args)
     {
         Assert.Null(Options.Parse(args, out string? error));

@@ -28,7 +28,7 @@ public sealed partial class Worker : IDisposable
 
     private readonly Director _director;
     private readonly NetlinkMirror _mirror;
-    private readonly RtNetlinkSocket _netlink;
+    private readonly RtNetlinkSocket? _netlink;
     private readonly Port[] _ports;
     private readonly Port?[] _portByIfIndex;
     private readonly PollSet _poll;
@@ -39,11 +39,18 @@ public sealed partial class Worker : IDisposable
     private readonly Thread _thread;
     private readonly int _netlinkIndex;
     private readonly int _wakeIndex;
+    private readonly int _index;
+    private readonly bool _pinCpu;
     private volatile bool _stopping;
     private long _lastTick;
 
-    public Worker(Director director, NetlinkMirror mirror, RtNetlinkSocket netlink, IReadOnlyList<Port> ports)
+    /// <param name="netlink">The socket whose events this worker applies to the shared mirror; null for
+    /// every worker but one, since the mirror has one writer.</param>
+    /// <param name="index">The worker's number; with <paramref name="pinCpu"/> also the CPU its thread is pinned to.</param>
+    public Worker(Director director, NetlinkMirror mirror, RtNetlinkSocket? netlink, IReadOnlyList<Port> ports, int index = 0, bool pinCpu = false)
     {
+        _index = index;
+        _pinCpu = pinCpu;
         _director = director;
         _mirror = mirror;
         _netlink = netlink;
@@ -63,9 +70,9 @@ public sealed partial class Worker : IDisposable
             }
         }
 
-        _netlinkIndex = _poll.Add(netlink.Fd);
+        _netlinkIndex = netlink is null ? -1 : _poll.Add(netlink.Fd);
         _wakeIndex = _poll.Add(_wakeup.Fd);
-        _thread = new Thread(Run) { IsBackground = true, Name = "lvsd-worker-0" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"lvsd-worker-{index}" };
     }
 
     /// <summary>Set when the loop died with an exception (it is logged); the daemon then exits.</summary>
@@ -105,6 +112,11 @@ public sealed partial class Worker : IDisposable
     {
         try
         {
+            if (_pinCpu && !Lvs.Linux.PacketIO.Fanout.PacketFanout.PinCurrentThread(_index))
+            {
+                Log.Warn("worker not pinned: CPU not available to lvsd", ("worker", _index));
+            }
+
             Loop();
         }
         catch (Exception e)
@@ -141,7 +153,7 @@ public sealed partial class Worker : IDisposable
 
             FlushAll();
 
-            if (_poll.IsReadable(_netlinkIndex))
+            if (_netlink is not null && _poll.IsReadable(_netlinkIndex))
             {
                 _mirror.Refresh(_netlink);
             }

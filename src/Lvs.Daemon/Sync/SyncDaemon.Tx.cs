@@ -38,18 +38,21 @@ public sealed partial class SyncDaemon
         long firstUse = 0;
         while (!_senderStopping)
         {
-            while (_source.Ring.TryRead(out SyncEntry e))
+            foreach (SyncSource source in _sources)
             {
-                if (encoder.IsEmpty)
+                while (source.Ring.TryRead(out SyncEntry e))
                 {
-                    firstUse = Stopwatch.GetTimestamp();
-                }
+                    if (encoder.IsEmpty)
+                    {
+                        firstUse = Stopwatch.GetTimestamp();
+                    }
 
-                if (!encoder.TryAdd(e))
-                {
-                    Flush(ep, encoder);
-                    encoder.TryAdd(e);
-                    firstUse = Stopwatch.GetTimestamp();
+                    if (!encoder.TryAdd(e))
+                    {
+                        Flush(ep, encoder);
+                        encoder.TryAdd(e);
+                        firstUse = Stopwatch.GetTimestamp();
+                    }
                 }
             }
 

@@ -19,7 +19,7 @@ namespace Lvs.Daemon.Sync;
 public sealed partial class SyncDaemon : IDisposable
 {
     private readonly object _gate = new();
-    private readonly SyncSource _source;
+    private readonly SyncSource[] _sources;
     private readonly ISyncTable _table;
     private SyncDaemonConfig? _configured;
     private volatile SyncDaemonConfig? _master;
@@ -27,12 +27,22 @@ public sealed partial class SyncDaemon : IDisposable
     private TaskCompletionSource<bool> _initial = Completed(false);
 
     public SyncDaemon(SyncSource source, ISyncTable table)
+        : this([source], table)
     {
-        _source = source;
+    }
+
+    /// <summary>
+    /// A daemon over several workers: a master sends what every worker's ring holds; the sources
+    /// share one <see cref="SyncCounters"/>, which <see cref="Counters"/> returns.
+    /// </summary>
+    public SyncDaemon(IReadOnlyList<SyncSource> sources, ISyncTable table)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(sources.Count);
+        _sources = [.. sources];
         _table = table;
     }
 
-    public SyncCounters Counters => _source.Counters;
+    public SyncCounters Counters => _sources[0].Counters;
 
     /// <summary>How long a partly filled message may wait for more entries (ip_vs waits up to 2 s; shorter narrows what a failover can lose).</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -175,7 +185,7 @@ public sealed partial class SyncDaemon : IDisposable
         if (state == "master")
         {
             _master = config;
-            _source.Enabled = true;
+            SetEnabled(true);
             StartSender();
         }
         else
@@ -192,11 +202,19 @@ public sealed partial class SyncDaemon : IDisposable
         return null;
     }
 
+    private void SetEnabled(bool enabled)
+    {
+        foreach (SyncSource source in _sources)
+        {
+            source.Enabled = enabled;
+        }
+    }
+
     private void StopLocked(string state)
     {
         if (state == "master" && _master is not null)
         {
-            _source.Enabled = false;
+            SetEnabled(false);
             _master = null;
             StopSender();
             Log.Info("sync daemon stopped", ("state", state));

@@ -25,6 +25,13 @@ internal static unsafe partial class Packet
     public const int PACKET_VNET_HDR = 15;
     public const int PACKET_QDISC_BYPASS = 20;
     public const int PACKET_IGNORE_OUTGOING = 23;
+    public const int PACKET_FANOUT = 18;
+    public const int PACKET_FANOUT_DATA = 22;
+
+    // PACKET_FANOUT's argument: group id | (type | flags) << 16 (if_packet.h).
+    public const int PACKET_FANOUT_CBPF = 6;
+    public const int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    public const int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
 
     public const int TPACKET_V3 = 2;
     public const int TPACKET_ALIGNMENT = 16;
@@ -140,6 +147,17 @@ internal static unsafe partial class Packet
         public uint Drops;
         public uint FreezeQueueCount;
     }
+
+    /// <summary>struct sock_fprog (include/uapi/linux/filter.h): a classic BPF program.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockFprog
+    {
+        public ushort Length;     // len: instructions
+        public void* Filter;      // struct sock_filter *
+    }
+
+    [LibraryImport(Lib, EntryPoint = "sched_setaffinity", SetLastError = true)]
+    public static partial int SchedSetAffinity(int pid, nuint cpuSetSize, ulong* mask);
 
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initialValue, int flags);
