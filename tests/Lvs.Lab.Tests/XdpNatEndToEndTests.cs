@@ -13,76 +13,18 @@ public sealed class XdpNatLabFixture() : LabFixture<NatLab>(NatLab.Create, lab =
 /// the rest to the kernel, and the frames must leave with complete checksums (copy mode carries
 /// no offload, so partial ones are finished in software).
 /// </summary>
-public sealed class XdpNatEndToEndTests : IClassFixture<XdpNatLabFixture>, IDisposable
+public sealed class XdpNatEndToEndTests(XdpNatLabFixture fixture, ITestOutputHelper output)
+    : NatVariantTests<XdpNatLabFixture>(fixture, output), IClassFixture<XdpNatLabFixture>
 {
-    private static readonly TimeSpan PerRequestTimeout = TimeSpan.FromSeconds(5);
-
-    private readonly XdpNatLabFixture _fixture;
-    private readonly ITestOutputHelper _output;
-
-    public XdpNatEndToEndTests(XdpNatLabFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        _output = output;
-        if (fixture.Lab is { } lab)
-        {
-            lab.Lvsadm("-C").EnsureSuccess();
-        }
-    }
-
-    private NatLab Lab => _fixture.Lab ?? throw new InvalidOperationException("lab not built");
+    private protected override string Variant => "--io xdp";
 
     [RootFact]
     public void Start_IoXdp_EveryServedInterfaceOnXdp()
     {
         string log = Lab.Lvsd!.Output;
-        _output.WriteLine(log);
+        Output.WriteLine(log);
         Assert.Contains("xdp-native", log, StringComparison.Ordinal);
         Assert.DoesNotContain("XDP not available", log, StringComparison.Ordinal);
-    }
-
-    [RootFact]
-    public void RoundRobin_32SequentialRequests_Split16And16()
-    {
-        Lab.AddService("rr", 1, 1);
-
-        var results = HttpProbe.Sequential(Lab, 32, PerRequestTimeout, r => _output.WriteLine(r.ToString()));
-
-        Assert.All(results, r => Assert.Null(r.Error));
-        Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
-    }
-
-    [RootFact]
-    public void Download100MB_ThroughXdp_ChecksumMatches()
-    {
-        Lab.AddService("rr", 1, 1);
-        string target = Path.Combine(Lab.TempDirectory, "download-xdp.bin");
-        var clock = Stopwatch.StartNew();
-        using var curl = Lab.StartInNamespace("curl /big", Lab.ClientNamespace,
-            "curl", "-sS", "--fail", "--max-time", "90", "-o", target, $"http://{NatLab.Vip}/big");
-        bool finished = curl.WaitForExit(TimeSpan.FromSeconds(100));
-        double seconds = clock.Elapsed.TotalSeconds;
-        _output.WriteLine($"100 MB through lvsd --io xdp in {seconds:0.0} s ({XdpNatLabFixture.BigFileBytes / seconds / 1e6:0.0} MB/s)");
-
-        Assert.True(finished, "download still running after 100 s");
-        Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {curl.Output}");
-        Assert.Equal(XdpNatLabFixture.BigFileBytes, new FileInfo(target).Length);
-        Assert.Equal(_fixture.BigFileSha256, XdpNatLabFixture.Sha256Of(target));
-    }
-
-    [RootFact]
-    public void Wrk_20ConnectionsWithConnectionClose_NoSocketErrors()
-    {
-        Lab.AddService("rr", 1, 1);
-
-        var result = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(40),
-            "wrk", "-t2", "-c20", "-d5s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
-        _output.WriteLine(result.Stdout);
-
-        Assert.True(result.Succeeded, result.Describe());
-        var wrk = WrkOutput.Parse(result.Stdout);
-        Assert.True(wrk.SocketErrors == 0, $"socket errors: {wrk}");
-        Assert.True(wrk.Requests > 0, "wrk completed no request");
     }
 
     /// <summary>
@@ -91,55 +33,26 @@ public sealed class XdpNatEndToEndTests : IClassFixture<XdpNatLabFixture>, IDisp
     /// figures; asserts only that both I/O paths served every request.
     /// </summary>
     [RootFact]
-    public void Compare_PacketAndXdp_SameLabAlternating_RatesPrinted()
-    {
-        var lines = new List<string>();
-        try
+    public void Compare_PacketAndXdp_SameLabAlternating_RatesPrinted() =>
+        Alternate(2, [["--io", "packet"], ["--io", "xdp"]], ["--io", "xdp"], (args, round) =>
         {
-            for (int round = 0; round < 2; round++)
-            {
-                foreach (string io in new[] { "packet", "xdp" })
-                {
-                    Lab.RestartLvsd("--io", io);
-                    Lab.AddService("rr", 1, 1);
-                    var wrk = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(30),
-                        "wrk", "-t2", "-c20", "-d3s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
-                    Assert.True(wrk.Succeeded, wrk.Describe());
-                    var parsed = WrkOutput.Parse(wrk.Stdout);
-                    Assert.Equal(0, parsed.SocketErrors);
+            var wrk = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(30),
+                "wrk", "-t2", "-c20", "-d3s", "--timeout", "5s", "-H", "Connection: close", $"http://{NatLab.Vip}/");
+            Assert.True(wrk.Succeeded, wrk.Describe());
+            var parsed = WrkOutput.Parse(wrk.Stdout);
+            Assert.Equal(0, parsed.SocketErrors);
 
-                    string target = Path.Combine(Lab.TempDirectory, $"cmp-{io}-{round}.bin");
-                    var clock = Stopwatch.StartNew();
-                    var curl = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(100),
-                        "curl", "-sS", "--fail", "--max-time", "90", "-o", target, $"http://{NatLab.Vip}/big");
-                    double seconds = clock.Elapsed.TotalSeconds;
-                    Assert.True(curl.Succeeded, curl.Describe());
-                    Assert.Equal(XdpNatLabFixture.BigFileBytes, new FileInfo(target).Length);
-                    File.Delete(target);
-                    lines.Add($"--io {io,-6} round {round}: {parsed.Requests / 3.0,8:N0} conn/s (wrk -c20 Connection: close), " +
-                        $"100 MB download {XdpNatLabFixture.BigFileBytes / seconds / 1e6,6:N1} MB/s");
-                }
-            }
-        }
-        finally
-        {
-            Lab.RestartLvsd("--io", "xdp");
-            lines.Add($"load average: {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} CPUs");
-            foreach (string line in lines)
-            {
-                _output.WriteLine(line);
-                Console.WriteLine(line);
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_fixture.Lab is { } lab)
-        {
-            lab.Lvsadm("-C");
-        }
-    }
+            string target = Path.Combine(Lab.TempDirectory, $"cmp-{args[1]}-{round}.bin");
+            var clock = Stopwatch.StartNew();
+            var curl = Lab.Exec(Lab.ClientNamespace, TimeSpan.FromSeconds(100),
+                "curl", "-sS", "--fail", "--max-time", "90", "-o", target, $"http://{NatLab.Vip}/big");
+            double seconds = clock.Elapsed.TotalSeconds;
+            Assert.True(curl.Succeeded, curl.Describe());
+            Assert.Equal(XdpNatLabFixture.BigFileBytes, new FileInfo(target).Length);
+            File.Delete(target);
+            return $"--io {args[1],-6} round {round}: {parsed.Requests / 3.0,8:N0} conn/s (wrk -c20 Connection: close), " +
+                $"100 MB download {XdpNatLabFixture.BigFileBytes / seconds / 1e6,6:N1} MB/s";
+        });
 }
 
 /// <summary>The DR lab with lvsd on AF_XDP (<c>--io xdp</c>).</summary>
