@@ -6,7 +6,7 @@ namespace Lvs.Health.Tests.Checks;
 
 public class UdpCheckTests
 {
-    private static IHealthCheck Create(ushort port, string extra, double timeout = 0.5)
+    private static IHealthCheck Create(ushort port, string extra, double timeout = 5)
     {
         var block = Blocks.Parse($"UDP_CHECK {{\nconnect_timeout {timeout}\npayload 6c7673\n{extra}\n}}");
         Assert.True(CheckerFactory.TryCreate(block, new CheckTarget(IPAddress.Loopback, port), TimeSpan.FromSeconds(1), out var check, out var error), error);
@@ -56,7 +56,7 @@ public class UdpCheckTests
         var (socket, port) = Listen(_ => null);
         using (socket)
         {
-            var result = await Create(port, "").RunAsync(CancellationToken.None);
+            var result = await Create(port, "", timeout: 0.5).RunAsync(CancellationToken.None);
             Assert.True(result.Up, result.Reason);
         }
     }
@@ -67,7 +67,7 @@ public class UdpCheckTests
         var (socket, port) = Listen(_ => null);
         using (socket)
         {
-            var result = await Create(port, "require_reply").RunAsync(CancellationToken.None);
+            var result = await Create(port, "require_reply", timeout: 0.5).RunAsync(CancellationToken.None);
             Assert.False(result.Up);
             Assert.StartsWith("no reply", result.Reason);
         }
