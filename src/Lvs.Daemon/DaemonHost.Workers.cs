@@ -1,5 +1,7 @@
 using Lvs.Contracts;
+using Lvs.Core.Sync;
 using Lvs.Daemon.DataPath;
+using Lvs.Daemon.Sync;
 using Lvs.Linux;
 using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
@@ -19,6 +21,7 @@ namespace Lvs.Daemon;
 public sealed partial class DaemonHost
 {
     private Worker[] _workers = [];
+    private volatile FanoutKey _fanoutKey = FanoutKey.Connection;
 
     /// <summary>
     /// Opens the ports of workers 1..n-1 on the links worker 0 serves, and joins every interface's
@@ -68,10 +71,15 @@ public sealed partial class DaemonHost
         }
     }
 
-    /// <summary>Steers NAT replies with the current real servers: called with every new steering spec.</summary>
-    private static void ApplyFanout(IReadOnlyList<PacketRing> groups, SteeringSpec spec)
+    /// <summary>
+    /// Steers NAT replies with the current real servers, hashing clients by the spec's fanout key:
+    /// called with every new steering spec. When the key changes (a first persistent service came,
+    /// or the last one went), connections whose client now hashes elsewhere are handed to their new
+    /// worker, and every worker gets the templates.
+    /// </summary>
+    private void ApplyFanout(IReadOnlyList<PacketRing> groups, SteeringSpec spec)
     {
-        FanoutProgram program = FanoutProgram.Build(spec.NatRealServers);
+        FanoutProgram program = FanoutProgram.Build(spec.NatRealServers, spec.FanoutKey);
         if (!program.RepliesSteered)
         {
             Log.Error("too many NAT real servers for the fanout program: replies are spread by source and may reach the wrong worker",
@@ -82,6 +90,41 @@ public sealed partial class DaemonHost
         {
             PacketFanout.SetProgram(ring, program.Instructions);
         }
+
+        FanoutKey previous = _fanoutKey;
+        _fanoutKey = spec.FanoutKey;
+        if (previous != spec.FanoutKey && _workers.Length > 1)
+        {
+            Rehome(spec.FanoutKey);
+        }
+    }
+
+    private void Rehome(FanoutKey key)
+    {
+        var moved = new List<SyncEntry>();
+        foreach (Worker w in _workers)
+        {
+            SyncEntry[]? entries = w.Rehome(key, _workers.Length, TimeSpan.FromSeconds(5));
+            if (entries is null)
+            {
+                Log.Error("a worker did not hand over its connections for the new fanout key; they may stall", ("worker", Array.IndexOf(_workers, w)));
+                continue;
+            }
+
+            moved.AddRange(entries);
+        }
+
+        int connections = moved.Count(e => !e.IsTemplate);
+        Log.Info("fanout key changed", ("ports", key.Ports), ("mask4", Lvs.Core.Services.Ipv4.Format(key.Mask4)),
+            ("prefix6", key.Prefix6), ("connections_moved", connections));
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        SyncEntry[] batch = System.Buffers.ArrayPool<SyncEntry>.Shared.Rent(moved.Count);
+        moved.CopyTo(batch);
+        new WorkerSyncTable(_workers, () => key).Install(batch, moved.Count);
     }
 
     /// <summary>Every worker's connections; fails when one does not answer in time.</summary>

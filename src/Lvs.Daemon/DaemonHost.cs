@@ -195,7 +195,7 @@ public sealed partial class DaemonHost : IDisposable
         }
 
         _worker = _workers[0];
-        _sync = workers == 1 ? new SyncDaemon(syncSources[0], _worker) : new SyncDaemon(syncSources, new WorkerSyncTable(_workers));
+        _sync = workers == 1 ? new SyncDaemon(syncSources[0], _worker) : new SyncDaemon(syncSources, new WorkerSyncTable(_workers, () => _fanoutKey));
 
         ConfigReloader? reloader = null;
         if (options.ConfigPath is { } configPath)

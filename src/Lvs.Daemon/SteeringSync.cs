@@ -1,6 +1,7 @@
 using System.Net;
 using Lvs.Core.Services;
 using Lvs.Linux.Netlink;
+using Lvs.Linux.PacketIO.Fanout;
 using Lvs.Linux.Steering;
 
 namespace Lvs.Daemon;
@@ -100,13 +101,27 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
         }
     }
 
+    /// <summary>
+    /// How the worker fanout must hash clients: a persistence template lives in one worker, so
+    /// with persistent services a client network (the widest -M mask, the shortest IPv6 prefix)
+    /// must reach one worker whatever its ports.
+    /// </summary>
+    internal static FanoutKey FanoutKeyOf(IEnumerable<VirtualService> services)
+    {
+        var persistent = services.Where(s => s.Settings.Persistent).ToList();
+        return FanoutKey.For(
+            persistent.Where(s => !s.Key.IsV6).Select(s => s.Settings.PersistenceMask),
+            persistent.Where(s => s.Key.IsV6).Select(s => (int)Math.Min(s.Settings.PersistenceMask, 128u)));
+    }
+
     public SteeringSpec BuildSpec()
     {
         var vips = new List<SteeredEndpoint>();
         var reals = new List<SteeredEndpoint>();
         var marks = new HashSet<uint>();
         var marks6 = new HashSet<uint>();
-        foreach (VirtualService svc in services.Snapshot())
+        IReadOnlyList<VirtualService> all = services.Snapshot();
+        foreach (VirtualService svc in all)
         {
             SteeringProtocol[] protocols = svc.Key.Protocol switch
             {
@@ -148,6 +163,7 @@ public sealed class SteeringSync(NftSteering nft, ServiceTable services, Netlink
             Services = vips,
             NatRealServers = reals,
             LocalAddresses = locals,
+            FanoutKey = FanoutKeyOf(all),
             MarkedTraffic = [.. _marks.Where(m => (m.IsIpv6 ? marks6 : marks).Contains(m.Mark))],
         };
     }

@@ -42,6 +42,72 @@ public sealed class MulticoreNatEndToEndTests(MulticoreNatLabFixture fixture, IT
     }
 
     /// <summary>
+    /// ipvsadm -p with two workers: the client's connections come from many ports, which hash to
+    /// both workers by default; with a persistent service the fanout hashes the client network
+    /// only, so the one template decides every connection.
+    /// </summary>
+    [RootFact]
+    public void Persistent_32SequentialRequests_AllOnOneServer()
+    {
+        Lab.Lvsadm("-A", "-t", NatLab.VipService, "-s", "rr", "-p", "60").EnsureSuccess();
+        foreach (var rs in Lab.RealServers.Take(2))
+        {
+            Lab.Lvsadm(["-a", "-t", NatLab.VipService, "-r", $"{rs.Address}:80", "-m", "-w", "1"]).EnsureSuccess();
+        }
+
+        var results = Sequential32();
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Contains(32, HttpProbe.Tally(Lab, results).Select(t => t.Count));
+    }
+
+    /// <summary>
+    /// Adding the first persistent service changes what the fanout hashes, and deleting it changes
+    /// it back: established connections whose client now hashes to the other worker are handed
+    /// over, so four downloads spanning both changes complete with the right bytes.
+    /// </summary>
+    [RootFact]
+    public void FanoutKeyChange_DuringDownloads_ConnectionsHandedOverAndComplete()
+    {
+        Lab.AddService("rr", 1, 1);
+        string persistent = $"{NatLab.Vip}:443";
+        var downloads = Enumerable.Range(0, 4).Select(i =>
+        {
+            string target = Path.Combine(Lab.TempDirectory, $"rehome-{i}.bin");
+            var curl = Lab.StartInNamespace($"curl-rehome-{i}", Lab.ClientNamespace,
+                "curl", "-sS", "--fail", "--max-time", "60", "--limit-rate", "15M", "-o", target, $"http://{NatLab.Vip}/big");
+            return (target, curl);
+        }).ToList();
+        try
+        {
+            Thread.Sleep(1500);
+            Lab.Lvsadm("-A", "-t", persistent, "-s", "rr", "-p", "30").EnsureSuccess();
+            Thread.Sleep(1500);
+            Lab.Lvsadm("-D", "-t", persistent).EnsureSuccess();
+
+            foreach (var (target, curl) in downloads)
+            {
+                Assert.True(curl.WaitForExit(TimeSpan.FromSeconds(70)), "curl did not finish");
+                Assert.True(curl.ExitCode == 0, $"curl exit {curl.ExitCode}: {curl.Output}");
+                Assert.Equal(Fixture.BigFileSha256, LabFixture<NatLab>.Sha256Of(target));
+            }
+
+            string log = Lab.Lvsd!.Output;
+            var moved = log.Split('\n').Where(l => l.Contains("fanout key changed", StringComparison.Ordinal)).ToList();
+            Output.WriteLine(string.Join('\n', moved));
+            Assert.Equal(2, moved.Count);
+        }
+        finally
+        {
+            foreach (var (target, curl) in downloads)
+            {
+                curl.Dispose();
+                File.Delete(target);
+            }
+        }
+    }
+
+    /// <summary>
     /// The same lab, lvsd restarted with --workers 1 and 2 in turn (three rounds): new connections
     /// per second (wrk, Connection: close). Prints the figures; asserts only that every request was served.
     /// </summary>
@@ -70,7 +136,7 @@ public sealed class Ipv6MulticoreNatLabFixture() : LabFixture<NatLab>(NatLab.Cre
 
 /// <summary>
 /// Every IPv6 NAT end-to-end test with two workers: the fanout program compares the real servers'
-/// full IPv6 addresses and hashes the client's last 32 bits.
+/// full IPv6 addresses and hashes the client address folded to 32 bits.
 /// </summary>
 [Collection(Ipv6Collection.Name)]
 public sealed class Ipv6MulticoreNatEndToEndTests(Ipv6MulticoreNatLabFixture fixture, ITestOutputHelper output)

@@ -84,6 +84,20 @@ public readonly struct InetAddress : IEquatable<InetAddress>, IComparable<InetAd
         get => IsV4 ? (uint)_low : (uint)(_high >> 32) ^ (uint)_high ^ (uint)(_low >> 32) ^ (uint)_low;
     }
 
+    /// <summary>Writes the address in network order, 4 bytes for IPv4, 16 for IPv6; returns how many.</summary>
+    public int WriteBytes(Span<byte> destination)
+    {
+        if (IsV4)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)_low);
+            return 4;
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination, _high);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _low);
+        return 16;
+    }
+
     /// <summary>
     /// The client network a persistence template stands for (ip_vs_sched_persist): IPv4 AND the
     /// netmask, IPv6 cut to a prefix length. <paramref name="mask"/> is what ipvsadm -M stores:

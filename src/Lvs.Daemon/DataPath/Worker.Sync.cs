@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Lvs.Core.Connections;
 using Lvs.Core.Sync;
 using Lvs.Daemon.Sync;
+using Lvs.Linux.PacketIO.Fanout;
 
 namespace Lvs.Daemon.DataPath;
 
@@ -23,6 +24,9 @@ public sealed partial class Worker : ISyncTable
         public int Count;
         public TaskCompletionSource? Installed;
         public TaskCompletionSource<SyncEntry[]>? Snapshot;
+        public TaskCompletionSource<SyncEntry[]>? Rehome;
+        public FanoutKey Key = FanoutKey.Connection;
+        public int Workers;
     }
 
     public void Install(SyncEntry[] entries, int count)
@@ -47,6 +51,19 @@ public sealed partial class Worker : ISyncTable
         return tcs.Task.Wait(timeout) ? tcs.Task.Result : null;
     }
 
+    /// <summary>
+    /// After the fanout key changed: removes the connections whose client now hashes to another
+    /// worker and returns them, with a copy of every template, for installing where they belong;
+    /// null when the worker does not answer in time.
+    /// </summary>
+    public SyncEntry[]? Rehome(FanoutKey key, int workers, TimeSpan timeout)
+    {
+        var tcs = new TaskCompletionSource<SyncEntry[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _syncWork.Enqueue(new SyncWork { Rehome = tcs, Key = key, Workers = workers });
+        _wakeup.Signal();
+        return tcs.Task.Wait(timeout) ? tcs.Task.Result : null;
+    }
+
     private void ServiceSync(long now)
     {
         // Bounded per loop turn so a burst of sync traffic cannot stall forwarding for long.
@@ -66,7 +83,40 @@ public sealed partial class Worker : ISyncTable
             {
                 snapshot.TrySetResult(SyncSnapshot(_director.Connections));
             }
+            else if (work.Rehome is { } rehome)
+            {
+                rehome.TrySetResult(TakeMoved(_director.Connections, work.Key, work.Workers, _index));
+            }
         }
+    }
+
+    /// <summary>Templates (copied) first, then the connections that belong to another worker under <paramref name="key"/> (removed).</summary>
+    internal static SyncEntry[] TakeMoved(ConnectionTable table, FanoutKey key, int workers, int self)
+    {
+        var templates = new List<SyncEntry>();
+        var moved = new List<SyncEntry>();
+        for (int i = 0; i < table.HighWater; i++)
+        {
+            if (!table.IsLive(i))
+            {
+                continue;
+            }
+
+            ref Connection c = ref table[i];
+            if (c.IsTemplate)
+            {
+                SyncMapping.ToEntry(ref c, out SyncEntry t);
+                templates.Add(t);
+            }
+            else if (WorkerSyncTable.WorkerOf(c.ClientAddress, c.ClientPort, key, workers) != self)
+            {
+                SyncMapping.ToEntry(ref c, out SyncEntry e);
+                moved.Add(e);
+                table.Remove(i);
+            }
+        }
+
+        return [.. templates, .. moved];
     }
 
     private static SyncEntry[] SyncSnapshot(ConnectionTable table)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Lvs.Core.Services;
 using Lvs.Core.Sync;
 using Lvs.Linux.PacketIO.Fanout;
 
@@ -13,16 +14,27 @@ namespace Lvs.Daemon.Sync;
 public sealed class WorkerSyncTable : ISyncTable
 {
     private readonly ISyncTable[] _workers;
+    private readonly Func<FanoutKey> _key;
 
-    public WorkerSyncTable(IReadOnlyList<ISyncTable> workers)
+    /// <param name="key">The fanout key in force (it changes when persistent services come or go).</param>
+    public WorkerSyncTable(IReadOnlyList<ISyncTable> workers, Func<FanoutKey>? key = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(workers.Count);
         _workers = [.. workers];
+        _key = key ?? (() => FanoutKey.Connection);
     }
 
-    /// <summary>The worker a (non-template) entry belongs to.</summary>
-    public static int WorkerOf(in SyncEntry entry, int workers) =>
-        FanoutHash.WorkerOf((uint)entry.ClientAddress.Low, entry.ClientPort, workers);
+    /// <summary>The worker a (non-template) entry belongs to under <paramref name="key"/>.</summary>
+    public static int WorkerOf(in SyncEntry entry, FanoutKey key, int workers) =>
+        WorkerOf(InetAddress.FromV6(entry.ClientAddress), entry.ClientPort, key, workers);
+
+    /// <summary>The worker the fanout group hands this client's frames to under <paramref name="key"/>.</summary>
+    public static int WorkerOf(InetAddress client, ushort port, FanoutKey key, int workers)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        int length = client.WriteBytes(bytes);
+        return FanoutHash.WorkerOf(bytes[..length], port, key, workers);
+    }
 
     public void Install(SyncEntry[] entries, int count)
     {
@@ -33,6 +45,8 @@ public sealed class WorkerSyncTable : ISyncTable
         {
             parts[w] = ArrayPool<SyncEntry>.Shared.Rent(Math.Max(count, 1));
         }
+
+        FanoutKey key = _key();
 
         // Order within a worker is kept, so templates still precede the connections they control.
         for (int i = 0; i < count; i++)
@@ -47,7 +61,7 @@ public sealed class WorkerSyncTable : ISyncTable
             }
             else
             {
-                int w = WorkerOf(e, n);
+                int w = WorkerOf(e, key, n);
                 parts[w][counts[w]++] = e;
             }
         }

@@ -33,6 +33,9 @@ public sealed record SteeringSpec
     /// <summary>The director's own addresses (sets local4 / local6).</summary>
     public IReadOnlyList<IPAddress> LocalAddresses { get; init; } = [];
 
+    /// <summary>What of the client the worker fanout hashes (masked by persistence when persistent services exist).</summary>
+    public Lvs.Linux.PacketIO.Fanout.FanoutKey FanoutKey { get; init; } = Lvs.Linux.PacketIO.Fanout.FanoutKey.Connection;
+
     /// <summary>Traffic of fwmark services: what the operator's marking rules match (<see cref="FwmarkRules"/>).</summary>
     public IReadOnlyList<MarkRule> MarkedTraffic { get; init; } = [];
 }

@@ -106,4 +106,22 @@ public class WorkerSyncTableTests
 
         public SyncEntry[]? Snapshot(TimeSpan timeout) => null;
     }
+
+    [Fact]
+    public void Install_PersistentKey_EveryPortOfAClientOnOneWorker()
+    {
+        var workers = new[] { new FakeWorker(), new FakeWorker(), new FakeWorker() };
+        var key = FanoutKey.For([0xFFFF_FF00], []);
+        var table = new WorkerSyncTable(workers, () => key);
+        SyncEntry[] batch = ArrayPool<SyncEntry>.Shared.Rent(100);
+        for (int i = 0; i < 100; i++)
+        {
+            batch[i] = Entry((ushort)(40000 + i));
+        }
+
+        table.Install(batch, 100);
+
+        Assert.Single(workers, w => w.Installed.Count == 100);
+        Assert.Equal(2, workers.Count(w => w.Installed.Count == 0));
+    }
 }

@@ -18,8 +18,8 @@ public static class FanoutHash
     public const uint MixMultiplier = 0x85EBCA6B;
 
     /// <summary>
-    /// The 32-bit hash of a client; <paramref name="addressLow32"/> is an IPv4 address in host
-    /// order, or the last 32 bits of an IPv6 address (as a big-endian load reads them).
+    /// The 32-bit hash of a client; <paramref name="addressLow32"/> is the client's address word
+    /// (<see cref="FanoutKey.AddressWord"/>: an IPv4 address in host order, or the IPv6 words folded).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Hash(uint addressLow32, ushort port)
@@ -30,6 +30,10 @@ public static class FanoutHash
         a = unchecked(a * MixMultiplier);
         return a ^ (a >> 16);
     }
+
+    /// <summary>The worker the kernel hands the frames of this client (address bytes, 4 or 16, network order) to under <paramref name="key"/>.</summary>
+    public static int WorkerOf(ReadOnlySpan<byte> address, ushort port, FanoutKey key, int workers) =>
+        WorkerOf(key.AddressWord(address), key.PortOf(port), workers);
 
     /// <summary>The worker (0 .. <paramref name="workers"/>-1) the kernel hands the client's frames to.</summary>
     public static int WorkerOf(uint addressLow32, ushort port, int workers)

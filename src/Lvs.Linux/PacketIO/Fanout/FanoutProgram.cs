@@ -16,9 +16,10 @@ namespace Lvs.Linux.PacketIO.Fanout;
 /// and SCTP only, and not from IPv4 fragments after the first or past IPv6 extension headers: such
 /// frames hash with port 0 (as ICMP does), so they may reach another worker than their connection's,
 /// which then drops them as it would any packet of an unknown connection. A load past the frame's
-/// end makes the kernel end the program with 0 (worker 0).
+/// end makes the kernel end the program with 0 (worker 0). What of the client is hashed (masked
+/// address, port or not) is the <see cref="FanoutKey"/> the program is built for.
 /// </remarks>
-public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesSteered)
+public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesSteered, FanoutKey Key)
 {
     // Scratch memory: ports, then source and destination address words (IPv4 in the last word).
     private const uint SrcPort = 0;
@@ -36,7 +37,10 @@ public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesS
     /// <see cref="Cbpf.MaxInstructions"/>, returns a program that hashes every frame by its source
     /// with <see cref="RepliesSteered"/> false: NAT replies then reach arbitrary workers.
     /// </summary>
-    public static FanoutProgram Build(IEnumerable<SteeredEndpoint> natRealServers)
+    public static FanoutProgram Build(IEnumerable<SteeredEndpoint> natRealServers) => Build(natRealServers, FanoutKey.Connection);
+
+    /// <summary>As <see cref="Build(IEnumerable{SteeredEndpoint})"/>, hashing the client as <paramref name="key"/> says.</summary>
+    public static FanoutProgram Build(IEnumerable<SteeredEndpoint> natRealServers, FanoutKey key)
     {
         ArgumentNullException.ThrowIfNull(natRealServers);
 
@@ -46,13 +50,13 @@ public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesS
         entries.RemoveAll(e => e.Port != 0 && wildcard.Contains(e.Address));
         entries.Sort((a, b) => (a.Address.ToString(), a.Port).CompareTo((b.Address.ToString(), b.Port)));
 
-        CbpfInstruction[] program = Assemble(entries);
+        CbpfInstruction[] program = Assemble(entries, key);
         return program.Length <= Cbpf.MaxInstructions
-            ? new FanoutProgram(program, RepliesSteered: true)
-            : new FanoutProgram(Assemble([]), RepliesSteered: entries.Count == 0);
+            ? new FanoutProgram(program, RepliesSteered: true, key)
+            : new FanoutProgram(Assemble([], key), RepliesSteered: entries.Count == 0, key);
     }
 
-    private static CbpfInstruction[] Assemble(List<(IPAddress Address, ushort Port)> entries)
+    private static CbpfInstruction[] Assemble(List<(IPAddress Address, ushort Port)> entries, FanoutKey key)
     {
         var a = new CbpfAssembler();
         a.Emit(Cbpf.LD | Cbpf.IMM, 0);
@@ -118,22 +122,21 @@ public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesS
             }
 
             MatchPort(a, port, skip);
-            a.Always("reply");
+            a.Always("reply6");
             a.Label(skip);
         }
 
-        a.Always("forward");
+        a.Always("forward6");
 
-        // The client: destination of a reply, source of everything else. X = port, A = address.
+        // The client: destination of a reply, source of everything else. X = port, A = address word.
         a.Label("reply");
-        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, DstPort);
-        a.Emit(Cbpf.MISC | Cbpf.TAX);
-        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, DstLow);
-        a.Always("hash");
+        Client4(a, key, DstPort, DstLow);
         a.Label("forward");
-        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, SrcPort);
-        a.Emit(Cbpf.MISC | Cbpf.TAX);
-        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, SrcLow);
+        Client4(a, key, SrcPort, SrcLow);
+        a.Label("reply6");
+        Client6(a, key, DstPort, Dst0);
+        a.Label("forward6");
+        Client6(a, key, SrcPort, Src0);
 
         // FanoutHash.Hash: A = addr * C1; A ^= port; A *= C2; A ^= A >> 16.
         a.Label("hash");
@@ -147,6 +150,63 @@ public sealed record FanoutProgram(CbpfInstruction[] Instructions, bool RepliesS
         a.Emit(Cbpf.ALU | Cbpf.XOR | Cbpf.X);
         a.Emit(Cbpf.RET | Cbpf.RetA);
         return a.Assemble();
+    }
+
+    /// <summary>X = the port (or 0), A = the IPv4 address AND the key's mask; then to the hash.</summary>
+    private static void Client4(CbpfAssembler a, FanoutKey key, uint portSlot, uint addressSlot)
+    {
+        Port(a, key, portSlot);
+        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, addressSlot);
+        if (key.Mask4 != 0xFFFF_FFFF)
+        {
+            a.Emit(Cbpf.ALU | Cbpf.AND | Cbpf.K, key.Mask4);
+        }
+
+        a.Always("hash");
+    }
+
+    /// <summary>A = the four IPv6 words AND the key's prefix mask, XOR-folded; X = the port (or 0); then to the hash.</summary>
+    private static void Client6(CbpfAssembler a, FanoutKey key, uint portSlot, uint firstWord)
+    {
+        a.Emit(Cbpf.LD | Cbpf.IMM, 0);
+        a.Emit(Cbpf.ST, Tmp);
+        for (int w = 0; w < 4; w++)
+        {
+            uint mask = key.Mask6Word(w);
+            if (mask == 0)
+            {
+                continue;
+            }
+
+            a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, firstWord + (uint)w);
+            if (mask != 0xFFFF_FFFF)
+            {
+                a.Emit(Cbpf.ALU | Cbpf.AND | Cbpf.K, mask);
+            }
+
+            a.Emit(Cbpf.MISC | Cbpf.TAX);
+            a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, Tmp);
+            a.Emit(Cbpf.ALU | Cbpf.XOR | Cbpf.X);
+            a.Emit(Cbpf.ST, Tmp);
+        }
+
+        Port(a, key, portSlot);
+        a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, Tmp);
+        a.Always("hash");
+    }
+
+    private static void Port(CbpfAssembler a, FanoutKey key, uint portSlot)
+    {
+        if (key.Ports)
+        {
+            a.Emit(Cbpf.LD | Cbpf.W | Cbpf.MEM, portSlot);
+        }
+        else
+        {
+            a.Emit(Cbpf.LD | Cbpf.IMM, 0);
+        }
+
+        a.Emit(Cbpf.MISC | Cbpf.TAX);
     }
 
     private static void Store(CbpfAssembler a, uint offset, uint slot, ushort size = Cbpf.W)

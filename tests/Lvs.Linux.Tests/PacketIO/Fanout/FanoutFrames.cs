@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Lvs.Linux.PacketIO.Fanout;
 
 namespace Lvs.Linux.Tests.PacketIO.Fanout;
 
@@ -37,10 +38,26 @@ internal static class FanoutFrames
         return frame;
     }
 
-    /// <summary>An IPv4 address in host order, or an IPv6 address's last 32 bits.</summary>
-    public static uint Low32(IPAddress address)
+    /// <summary>The word the fanout hashes for a client under the default key: an IPv4 address in host order, or an IPv6 address's four words XOR-folded.</summary>
+    public static uint Word(IPAddress address) => Word(address, FanoutKey.Connection);
+
+    /// <summary>The word the fanout hashes for a client under <paramref name="key"/>, computed here by hand.</summary>
+    public static uint Word(IPAddress address, FanoutKey key)
     {
         byte[] b = address.GetAddressBytes();
-        return BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(b.Length - 4));
+        if (b.Length == 4)
+        {
+            return BinaryPrimitives.ReadUInt32BigEndian(b) & key.Mask4;
+        }
+
+        var masked = new byte[16];
+        for (int i = 0; i < 16; i++)
+        {
+            int bits = Math.Clamp(key.Prefix6 - (8 * i), 0, 8);
+            masked[i] = (byte)(b[i] & (0xFF00 >> bits));
+        }
+
+        return BinaryPrimitives.ReadUInt32BigEndian(masked) ^ BinaryPrimitives.ReadUInt32BigEndian(masked.AsSpan(4))
+            ^ BinaryPrimitives.ReadUInt32BigEndian(masked.AsSpan(8)) ^ BinaryPrimitives.ReadUInt32BigEndian(masked.AsSpan(12));
     }
 }

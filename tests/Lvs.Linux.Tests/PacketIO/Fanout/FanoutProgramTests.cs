@@ -60,7 +60,7 @@ public class FanoutProgramTests
         {
             uint request = CbpfInterpreter.Run(p, FanoutFrames.Build(Client4, port, Vip4, 80));
             uint reply = CbpfInterpreter.Run(p, FanoutFrames.Build(Rs4, 80, Client4, port));
-            int expected = FanoutHash.WorkerOf(FanoutFrames.Low32(Client4), port, workers);
+            int expected = FanoutHash.WorkerOf(FanoutFrames.Word(Client4), port, workers);
             Assert.Equal(expected, (int)(request % (uint)workers));
             Assert.Equal(expected, (int)(reply % (uint)workers));
         }
@@ -72,7 +72,7 @@ public class FanoutProgramTests
         CbpfInstruction[] p = NatProgram().Instructions;
         for (ushort port = 40000; port < 40100; port++)
         {
-            uint expected = FanoutHash.Hash(FanoutFrames.Low32(Client6), port);
+            uint expected = FanoutHash.Hash(FanoutFrames.Word(Client6), port);
             Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(Client6, port, Vip6, 80)));
             Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(Rs6, 80, Client6, port)));
         }
@@ -83,7 +83,7 @@ public class FanoutProgramTests
     {
         CbpfInstruction[] p = FanoutProgram.Build([new SteeredEndpoint(Rs6, SteeringProtocol.Tcp, 0)]).Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client6), 50000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client6), 50000),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Client6, 50000, Vip6, 80)));
     }
 
@@ -96,7 +96,7 @@ public class FanoutProgramTests
             new SteeredEndpoint(Rs4, SteeringProtocol.Tcp, 80),
         ]).Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 33000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 33000),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Rs4, 8443, Client4, 33000)));
     }
 
@@ -105,7 +105,7 @@ public class FanoutProgramTests
     {
         CbpfInstruction[] p = NatProgram().Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Rs4), 5000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Rs4), 5000),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Rs4, 5000, Client4, 33000)));
     }
 
@@ -114,9 +114,9 @@ public class FanoutProgramTests
     {
         CbpfInstruction[] p = NatProgram().Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 41000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 41000),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Client4, 41000, Vip4, 80, ipv4Options: 8)));
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 41000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 41000),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Rs4, 80, Client4, 41000, ipv4Options: 8)));
     }
 
@@ -127,7 +127,7 @@ public class FanoutProgramTests
     {
         CbpfInstruction[] p = NatProgram().Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 0),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 0),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Client4, 1234, Vip4, 80, protocol, fragment: fragment)));
     }
 
@@ -136,9 +136,9 @@ public class FanoutProgramTests
     {
         CbpfInstruction[] p = NatProgram().Instructions;
 
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 999),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 999),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Client4, 999, Vip4, 53, protocol: 17)));
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client6), 999),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client6), 999),
             CbpfInterpreter.Run(p, FanoutFrames.Build(Client6, 999, Vip6, 53, protocol: 132)));
     }
 
@@ -180,7 +180,7 @@ public class FanoutProgramTests
         FanoutProgram program = FanoutProgram.Build(servers);
 
         Assert.True(program.RepliesSteered);
-        Assert.Equal(FanoutHash.Hash(FanoutFrames.Low32(Client4), 40000),
+        Assert.Equal(FanoutHash.Hash(FanoutFrames.Word(Client4), 40000),
             CbpfInterpreter.Run(program.Instructions, FanoutFrames.Build(IPAddress.Parse("10.0.0.100"), 80, Client4, 40000)));
     }
 
@@ -194,5 +194,68 @@ public class FanoutProgramTests
         }
 
         Assert.InRange(counts[0], 1800, 2200);
+    }
+
+    [Fact]
+    public void Run_PersistentKeyV4_ClientNetworkHashedWithoutPorts()
+    {
+        var key = FanoutKey.For([0xFFFF_FF00], []);
+        CbpfInstruction[] p = FanoutProgram.Build([new SteeredEndpoint(Rs4, SteeringProtocol.Tcp, 80)], key).Instructions;
+        uint expected = FanoutHash.Hash(FanoutFrames.Word(Client4, key), 0);
+
+        // Every port of every client in 198.51.100.0/24, both directions, hashes alike.
+        foreach (IPAddress client in new[] { Client4, IPAddress.Parse("198.51.100.200") })
+        {
+            for (ushort port = 40000; port < 40050; port++)
+            {
+                Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(client, port, Vip4, 80)));
+                Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(Rs4, 80, client, port)));
+            }
+        }
+
+        Assert.NotEqual(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(IPAddress.Parse("198.51.101.5"), 40000, Vip4, 80)));
+    }
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(64)]
+    [InlineData(56)]
+    [InlineData(0)]
+    public void Run_PersistentKeyV6_PrefixHashedWithoutPorts(int prefix)
+    {
+        var key = FanoutKey.For([], [prefix]);
+        CbpfInstruction[] p = FanoutProgram.Build([new SteeredEndpoint(Rs6, SteeringProtocol.Tcp, 80)], key).Instructions;
+        IPAddress sameNet = prefix == 128 ? Client6 : IPAddress.Parse("2001:db8:c::77:5");
+        uint expected = FanoutHash.Hash(FanoutFrames.Word(Client6, key), 0);
+
+        Assert.Equal(expected, FanoutHash.Hash(FanoutFrames.Word(sameNet, key), 0));
+        Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(Client6, 40001, Vip6, 80)));
+        Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(sameNet, 40002, Vip6, 80)));
+        Assert.Equal(expected, CbpfInterpreter.Run(p, FanoutFrames.Build(Rs6, 80, sameNet, 40003)));
+        Assert.Equal((uint)FanoutHash.WorkerOf(Client6.GetAddressBytes(), 40001, key, 3), expected % 3);
+    }
+
+    [Fact]
+    public void Run_DefaultKeyV6_ClientsDifferingOnlyInUpperBitsSpread()
+    {
+        // Same interface identifier in 64 different /64s: the folded word tells them apart.
+        CbpfInstruction[] p = FanoutProgram.Build([]).Instructions;
+        var workers = Enumerable.Range(0, 64)
+            .Select(i => CbpfInterpreter.Run(p, FanoutFrames.Build(IPAddress.Parse($"2001:db8:{i:x}::1"), 40000, Vip6, 80)) % 2)
+            .Distinct()
+            .Count();
+
+        Assert.Equal(2, workers);
+    }
+
+    [Fact]
+    public void For_Masks_WidestMaskShortestPrefixNoPorts()
+    {
+        Assert.Equal(FanoutKey.Connection, FanoutKey.For([], []));
+        Assert.True(FanoutKey.Connection.Ports);
+        Assert.Equal(new FanoutKey(false, 0xFFFF_0000, 48), FanoutKey.For([0xFFFF_FF00, 0xFFFF_0000], [64, 48, 128]));
+        Assert.Equal(new FanoutKey(false, 0xFFFF_FFFF, 128), FanoutKey.For([0xFFFF_FFFF], []));
+        Assert.Equal(0xFFFF_FF00u, new FanoutKey(false, 0, 56).Mask6Word(1));
+        Assert.Equal(0u, new FanoutKey(false, 0, 56).Mask6Word(2));
     }
 }

@@ -44,6 +44,7 @@ public class PacketFanoutTests
         Assert.True(big.Instructions.Length > 1000, $"{big.Instructions.Length} instructions");
         PacketFanout.SetProgram(ring, big.Instructions);
         PacketFanout.SetProgram(ring, fallback.Instructions);
+        PacketFanout.SetProgram(ring, FanoutProgram.Build(servers, FanoutKey.For([0xFFFF_FF00], [56])).Instructions);
         Assert.Throws<ArgumentException>(() => PacketFanout.SetProgram(ring, []));
     }
 
@@ -97,7 +98,7 @@ public class PacketFanoutTests
                 ushort sport = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(34));
                 ushort dport = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(36));
                 (IPAddress client, ushort clientPort) = clientOf(sport, dport);
-                Assert.Equal(FanoutHash.WorkerOf(FanoutFrames.Low32(client), clientPort, 2), r);
+                Assert.Equal(FanoutHash.WorkerOf(FanoutFrames.Word(client), clientPort, 2), r);
                 perRing[r]++;
             }
         }
