@@ -79,6 +79,9 @@ public sealed partial class FailoverLab
     /// <summary>The lvsd last started in director <paramref name="index"/>, running or not (for its log), or null.</summary>
     public LabProcess? LastLvsdOf(int index) => _lvsd[index];
 
+    /// <summary>More lvsd arguments for both directors, e.g. <c>--workers 2</c>.</summary>
+    public IReadOnlyList<string> LvsdArgs { get; set; } = [];
+
     /// <summary>
     /// Starts lvsd in director <paramref name="index"/> with <see cref="KeepalivedConf"/> and its
     /// priority, and waits until its control socket answers. A director that ran before is
@@ -97,7 +100,7 @@ public sealed partial class FailoverLab
         string conf = Path.Combine(TempDirectory, d.Name + ".conf");
         File.WriteAllText(conf, KeepalivedConf(Priorities[index]));
         Log($"starting lvsd in {d.Name}");
-        var process = StartInNamespace("lvsd " + d.Name, d.Namespace, [lvsd, "--control", d.ControlPath, "--config", conf]);
+        var process = StartInNamespace("lvsd " + d.Name, d.Namespace, [lvsd, "--control", d.ControlPath, "--config", conf, .. LvsdArgs]);
         _lvsd[index] = process;
         var clock = Stopwatch.StartNew();
         ExecResult? last = null;

@@ -200,6 +200,14 @@ public abstract class FailoverEndToEndTests(FailoverLabFixture fixture, ITestOut
 public sealed class FailoverNatEndToEndTests(FailoverNatLabFixture fixture, ITestOutputHelper output)
     : FailoverEndToEndTests(fixture, output), IClassFixture<FailoverNatLabFixture>;
 
+/// <summary>
+/// The NAT failover acceptance with two workers in each director: the backup installs every
+/// synced connection on the worker its client hashes to, so the downloads continue after takeover.
+/// </summary>
+[Collection(FailoverCollection.Name)]
+public sealed class FailoverNatWorkersEndToEndTests(FailoverNatWorkersLabFixture fixture, ITestOutputHelper output)
+    : FailoverEndToEndTests(fixture, output), IClassFixture<FailoverNatWorkersLabFixture>;
+
 /// <summary>The failover acceptance in DR (real servers hold the VIP on lo; replies go straight to the router).</summary>
 [Collection(FailoverCollection.Name)]
 public sealed class FailoverDrEndToEndTests(FailoverDrLabFixture fixture, ITestOutputHelper output)

@@ -14,7 +14,7 @@ public abstract class FailoverLabFixture : IDisposable
 
     private readonly DirectoryInfo? _files;
 
-    private protected FailoverLabFixture(ForwardingMethod method)
+    private protected FailoverLabFixture(ForwardingMethod method, params string[] lvsdArgs)
     {
         if (Tools.WhyNotRunnable(Tools.ForTests) is not null)
         {
@@ -27,6 +27,7 @@ public abstract class FailoverLabFixture : IDisposable
             string big = Path.Combine(_files.FullName, "big.bin");
             BigFileSha256 = RandomFile.Write(big, StreamFileBytes);
             Lab = FailoverLab.Create(method, new LabOptions { BigFile = big });
+            Lab.LvsdArgs = lvsdArgs;
         }
         catch
         {
@@ -51,6 +52,9 @@ public abstract class FailoverLabFixture : IDisposable
 
 /// <summary>The NAT failover lab.</summary>
 public sealed class FailoverNatLabFixture() : FailoverLabFixture(ForwardingMethod.Nat);
+
+/// <summary>The NAT failover lab, both directors running lvsd --workers 2.</summary>
+public sealed class FailoverNatWorkersLabFixture() : FailoverLabFixture(ForwardingMethod.Nat, "--workers", "2");
 
 /// <summary>The DR failover lab.</summary>
 public sealed class FailoverDrLabFixture() : FailoverLabFixture(ForwardingMethod.Dr);
