@@ -7,11 +7,17 @@ namespace Lvs.Lab.Tests;
 /// A fwmark service (ipvsadm -f) whose mark comes from an nftables marking rule the operator
 /// wrote in the director's namespace (table ip lvs_fwmark), which lvsd reads and evaluates.
 /// </summary>
-public sealed class FwmarkEndToEndTests(NatLabFixture fixture, ITestOutputHelper output) : IClassFixture<NatLabFixture>
+public abstract class FwmarkEndToEndTests<TFixture>(TFixture fixture, ITestOutputHelper output)
+    where TFixture : LabFixture<NatLab>
 {
     private static readonly TimeSpan PerRequestTimeout = TimeSpan.FromSeconds(5);
 
     private NatLab Lab => fixture.Lab ?? throw new InvalidOperationException("lab not built");
+
+    /// <summary>Checks lvsd's log for the I/O the variant is about (nothing to check by default).</summary>
+    private protected virtual void AssertIo(string lvsdLog)
+    {
+    }
 
     [RootFact]
     public void FwmarkService_MarkedByNftRule_32RequestsSplit16And16()
@@ -36,6 +42,7 @@ public sealed class FwmarkEndToEndTests(NatLabFixture fixture, ITestOutputHelper
             Assert.All(results, r => Assert.Null(r.Error));
             Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
             Assert.Contains("FWM  1 rr", Lab.Lvsadm("-L", "-n").EnsureSuccess().Stdout);
+            AssertIo(Lab.Lvsd!.Output);
         }
         finally
         {
@@ -43,5 +50,26 @@ public sealed class FwmarkEndToEndTests(NatLabFixture fixture, ITestOutputHelper
             Lab.Lvsadm("-C");
             Lab.Exec(ns, "nft", "delete", "table", "ip", "lvs_fwmark");
         }
+    }
+}
+
+/// <summary>The fwmark service with lvsd on AF_PACKET (the default I/O).</summary>
+public sealed class FwmarkEndToEndTests(NatLabFixture fixture, ITestOutputHelper output)
+    : FwmarkEndToEndTests<NatLabFixture>(fixture, output), IClassFixture<NatLabFixture>;
+
+/// <summary>
+/// The fwmark service with lvsd on AF_XDP: the XDP program must redirect what the marking rule
+/// matches (code emitted from the rule) and the real servers' replies (port 0) to lvsd.
+/// </summary>
+public sealed class XdpFwmarkEndToEndTests(XdpNatLabFixture fixture, ITestOutputHelper output)
+    : FwmarkEndToEndTests<XdpNatLabFixture>(fixture, output), IClassFixture<XdpNatLabFixture>
+{
+    // lvsd falls back to AF_PACKET when XDP cannot be loaded: the test must not pass that way.
+    private protected override void AssertIo(string lvsdLog)
+    {
+        Assert.Contains("xdp-native", lvsdLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("XDP not available", lvsdLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("not steered by the XDP program", lvsdLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("not loaded", lvsdLog, StringComparison.Ordinal);
     }
 }
