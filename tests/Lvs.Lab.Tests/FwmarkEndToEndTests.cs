@@ -51,6 +51,43 @@ public abstract class FwmarkEndToEndTests<TFixture>(TFixture fixture, ITestOutpu
             Lab.Exec(ns, "nft", "delete", "table", "ip", "lvs_fwmark");
         }
     }
+
+    /// <summary>
+    /// An IPv6 fwmark service (<c>-f 2 -6</c>) marked by a rule of <c>table ip6 lvs_fwmark</c>,
+    /// NAT to the real servers' fd00:: addresses.
+    /// </summary>
+    [RootFact]
+    public void FwmarkService6_MarkedByNftRule_32RequestsSplit16And16()
+    {
+        Lab.Lvsadm("-C").EnsureSuccess();
+        string ns = Lab.DirectorNamespace;
+        Lab.Exec(ns, "nft", "add", "table", "ip6", "lvs_fwmark").EnsureSuccess();
+        Lab.Exec(ns, "nft", "add", "chain", "ip6", "lvs_fwmark", "marks").EnsureSuccess();
+        Lab.Exec(ns, "nft", "add", "rule", "ip6", "lvs_fwmark", "marks", "ip6", "daddr", "2001:db8:a::/64", "tcp", "dport", "80-81", "meta", "mark", "set", "2")
+            .EnsureSuccess();
+        try
+        {
+            Lab.Lvsadm("-A", "-f", "2", "-6", "-s", "rr").EnsureSuccess();
+            foreach (RealServer rs in Lab.RealServers)
+            {
+                Lab.Lvsadm("-a", "-f", "2", "-6", "-r", rs.Address6!, "-m", "-w", "1").EnsureSuccess();
+            }
+
+            output.WriteLine(Lab.Lvsadm("-L", "-n").Stdout);
+            var results = HttpProbe.SequentialTo(Lab, LabTopology.Vip6Url(), 32, PerRequestTimeout,
+                r => output.WriteLine(r.ToString()), ["--local-port", "62000-62199"]);
+
+            Assert.All(results, r => Assert.Null(r.Error));
+            Assert.Equal([16, 16], HttpProbe.Tally(Lab, results).Select(t => t.Count));
+            AssertIo(Lab.Lvsd!.Output);
+        }
+        finally
+        {
+            output.WriteLine(Lab.Lvsadm("-L", "--drops").Stdout);
+            Lab.Lvsadm("-C");
+            Lab.Exec(ns, "nft", "delete", "table", "ip6", "lvs_fwmark");
+        }
+    }
 }
 
 /// <summary>The fwmark service with lvsd on AF_PACKET (the default I/O).</summary>
