@@ -38,22 +38,28 @@ public sealed partial class DaemonHost
     }
 
     /// <summary>
-    /// Puts the steering spec into every XDP port's maps. The XDP program matches addresses and
-    /// ports only, not the operator's marking rules: fwmark traffic is not redirected, and the
-    /// nftables rules still drop it at ingress, so fwmark services get nothing under --io xdp.
-    /// Say so every time the spec has such traffic rather than let it vanish unexplained.
+    /// Puts the steering spec into every XDP port's maps and, when the marking rules changed,
+    /// compiles them into a new program (fwmark services). A rule the program cannot take is named
+    /// in the log with the reason: its traffic is not redirected, and the nftables rules still drop
+    /// it at ingress. A failure to swap the program keeps the old one and is logged.
     /// </summary>
     private static void ApplyXdpSteering(IReadOnlyList<XdpPacketPort> ports, Lvs.Linux.Steering.SteeringSpec spec)
     {
         foreach (XdpPacketPort port in ports)
         {
-            port.ApplySteering(spec);
-        }
-
-        if (spec.MarkedTraffic.Count > 0)
-        {
-            Log.Warn("fwmark services are not steered by the XDP program: their traffic is dropped; run lvsd with --io packet to serve them",
-                ("rules", spec.MarkedTraffic.Count));
+            try
+            {
+                foreach (RefusedMarkRule r in port.ApplySteering(spec))
+                {
+                    Log.Warn("marking rule not steered by the XDP program: its traffic is dropped, not served",
+                        ("interface", port.Name), ("mark", r.Rule.Mark), ("handle", r.Rule.Handle), ("reason", r.Reason));
+                }
+            }
+            catch (Exception e) when (e is LinuxException or BpfVerifierException)
+            {
+                Log.Error("XDP program with the new marking rules not loaded; the previous rules stay",
+                    ("interface", port.Name), ("reason", e.Message));
+            }
         }
     }
 }

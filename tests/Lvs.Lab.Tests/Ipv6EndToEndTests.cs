@@ -22,6 +22,7 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
     // of an earlier test must not catch a new SYN).
     private static readonly string[] RoundRobinPorts = ["--local-port", "61000-61199"];
     private static readonly string[] DownloadPorts = ["--local-port", "61200-61299"];
+    private static readonly string[] FlushPorts = ["--local-port", "61400-61499"];
 
     private readonly LabFixture<TLab> _fixture;
 
@@ -55,6 +56,26 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
         Output.WriteLine($"{stats}; router forwarded {routed} IPv6 replies");
         Assert.Equal(32, stats.Connections);
         AssertReplyPath(stats, routed, minimumReplies: 3 * 32);
+    }
+
+    /// <summary>
+    /// The director's kernel forgets every IPv6 neighbour (as after a reboot of a peer or a long
+    /// idle time): lvsd must resolve the clients and real servers again on its own, promptly —
+    /// not wait for a peer's neighbour probe (seconds) to teach the kernel by chance.
+    /// </summary>
+    [RootFact]
+    public void RoundRobinOverIpv6_DirectorNeighboursFlushed_ResolvedAgainWithinASecond()
+    {
+        Lab.Exec(Lab.DirectorNamespace, "ip", "-6", "neigh", "flush", "all").EnsureSuccess();
+        Thread.Sleep(500); // lvsd hears of the flush by rtnetlink events
+        var clock = Stopwatch.StartNew();
+        var results = HttpProbe.SequentialTo(Lab, LabTopology.Vip6Url(), 4, PerRequestTimeout,
+            r => Output.WriteLine($"{r} at {clock.Elapsed.TotalSeconds:0.00} s"), FlushPorts);
+        Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-6", "neigh", "show").Stdout);
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        // A SYN whose neighbour was never resolved is retransmitted after 1 s; each request was served at the first try.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"4 requests took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [RootFact]
@@ -129,7 +150,11 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
 /// <summary>NAT over IPv6: fd00::/64 real servers behind the director, replies rewritten by it.</summary>
 [Collection(Ipv6Collection.Name)]
 public sealed class Ipv6NatEndToEndTests(Ipv6NatLabFixture fixture, ITestOutputHelper output)
-    : Ipv6EndToEndTests<NatLab>(fixture, output), IClassFixture<Ipv6NatLabFixture>
+    : Ipv6NatEndToEndTestsBase(fixture, output), IClassFixture<Ipv6NatLabFixture>;
+
+/// <summary>What every IPv6 NAT variant runs (AF_PACKET, AF_XDP): the shared tests and a UDP service.</summary>
+public abstract class Ipv6NatEndToEndTestsBase(LabFixture<NatLab> fixture, ITestOutputHelper output)
+    : Ipv6EndToEndTests<NatLab>(fixture, output)
 {
     [DnsFact]
     public void UdpServiceOverIpv6_QueriesFromFreshPorts_AnsweredThroughVipByBothServers()

@@ -19,6 +19,22 @@ public sealed class Ipv6NatLabFixture() : LabFixture<NatLab>(
         lab.StartLvsd();
     });
 
+/// <summary>The dual-stack NAT lab with lvsd on AF_XDP (<c>--io xdp</c>).</summary>
+public sealed class XdpIpv6NatLabFixture() : LabFixture<NatLab>(
+    NatLab.Create,
+    lab =>
+    {
+        if (Tools.Missing(Tools.ForDnsTests).Count == 0)
+        {
+            lab.StartDnsServers();
+        }
+
+        lab.StartLvsd("--io", "xdp");
+    });
+
+/// <summary>The dual-stack DR lab with lvsd on AF_XDP.</summary>
+public sealed class XdpIpv6DrLabFixture() : DirectReturnLabFixture(options => DrLab.Create(options), "--io", "xdp");
+
 /// <summary>The dual-stack DR lab with lvsd and agents serving both VIPs.</summary>
 public sealed class Ipv6DrLabFixture() : DirectReturnLabFixture(options => DrLab.Create(options));
 

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using Lvs.Core.Forwarding;
 using Lvs.Core.Packets;
 using Lvs.Core.Services;
+using Lvs.Linux;
+using Lvs.Linux.Interop;
 using Lvs.Linux.Netlink;
 using Lvs.Linux.PacketIO;
 
@@ -109,6 +111,22 @@ public sealed partial class Worker
     {
         if (hop.PreferredSource.IsUnspecified || !_mirror.Neighbours.TryBeginSolicit6(hop.IfIndex, hop.NextHopAddress, now))
         {
+            return;
+        }
+
+        // With XDP, the advertisement answering our own solicitation would go to the kernel, which
+        // drops an advertisement it has no entry for (XDP cannot hand a frame to both). So the
+        // kernel solicits instead, its entry takes the answer, and rtnetlink tells us.
+        try
+        {
+            if (port.Io.RequestNeighbourFromKernel6(hop.NextHopAddress))
+            {
+                return;
+            }
+        }
+        catch (LinuxException e)
+        {
+            Log.Warn("kernel neighbour resolution failed", ("interface", port.Name), ("error", e.Message));
             return;
         }
 

@@ -25,6 +25,7 @@ internal static unsafe partial class Bpf
     public const int BPF_PROG_GET_FD_BY_ID = 13;
     public const int BPF_OBJ_GET_INFO_BY_FD = 15;
     public const int BPF_LINK_CREATE = 28;
+    public const int BPF_LINK_UPDATE = 29;
 
     // enum bpf_map_type
     public const uint BPF_MAP_TYPE_HASH = 1;
@@ -126,6 +127,16 @@ internal static unsafe partial class Bpf
         public uint TargetIfIndex;
         public uint AttachType;
         public uint Flags;
+    }
+
+    /// <summary>union bpf_attr, BPF_LINK_UPDATE part: link_fd, new_prog_fd, flags, old_prog_fd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct LinkUpdateAttr
+    {
+        public uint LinkFd;
+        public uint NewProgFd;
+        public uint Flags;
+        public uint OldProgFd;
     }
 
     /// <summary>union bpf_attr, BPF_PROG_GET_FD_BY_ID part (start_id is prog_id).</summary>

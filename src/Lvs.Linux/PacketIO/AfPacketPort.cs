@@ -1,3 +1,5 @@
+using Lvs.Linux.Netlink;
+
 namespace Lvs.Linux.PacketIO;
 
 /// <summary>
@@ -70,6 +72,9 @@ public sealed class AfPacketPort : IPacketPort
 
     /// <inheritdoc/>
     public bool RequestNeighbourFromKernel(uint ipv4Address) => false;
+
+    /// <inheritdoc/>
+    public bool RequestNeighbourFromKernel6(in Ip6 address) => false;
 
     /// <inheritdoc/>
     public PortDrops ReadDrops()

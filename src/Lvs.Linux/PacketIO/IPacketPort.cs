@@ -1,3 +1,5 @@
+using Lvs.Linux.Netlink;
+
 namespace Lvs.Linux.PacketIO;
 
 /// <summary>
@@ -47,6 +49,14 @@ public interface IPacketPort : IDisposable
     /// ARP request through the port and learn the reply from the frames it receives.
     /// </summary>
     bool RequestNeighbourFromKernel(uint ipv4Address);
+
+    /// <summary>
+    /// <see cref="RequestNeighbourFromKernel"/> for IPv6: true when the kernel was asked to
+    /// resolve <paramref name="address"/> (XDP: neighbour advertisements stay with the kernel,
+    /// which ignores those it did not solicit itself); false when the caller should send its own
+    /// neighbour solicitation and learn the advertisement from the frames it receives.
+    /// </summary>
+    bool RequestNeighbourFromKernel6(in Ip6 address);
 
     /// <summary>Drops counted by the port (kernel and ours), since it was opened.</summary>
     PortDrops ReadDrops();

@@ -8,7 +8,7 @@ using Lvs.Linux.Steering;
 namespace Lvs.Linux.Tests.PacketIO;
 
 /// <summary>The XDP port lvsd uses (needs root): steering from a spec, receive, kernel-resolved neighbours, cleanup.</summary>
-public class XdpPacketPortTests
+public partial class XdpPacketPortTests
 {
     [RootFact]
     public void ApplySteering_SpecChanges_MapsFollowAndFramesArrive()

@@ -11,7 +11,7 @@ namespace Lvs.Linux.Tests.PacketIO;
 /// frames (no interface needed). Without a socket in the XSKMAP a match ends in XDP_PASS counted as
 /// <see cref="XdpCounter.PassedNoSocket"/>, which is how a match is told apart here.
 /// </summary>
-public class XdpProgramTests
+public partial class XdpProgramTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.10");
     private static readonly IPAddress Client = IPAddress.Parse("198.51.100.7");

@@ -69,6 +69,13 @@ public sealed class BpfAssembler
         return Emit((byte)(JMP | op | K), dst, 0, 0, imm);
     }
 
+    /// <summary>if ((u32)dst op (u32)imm) goto label: a JMP32 compare of the low 32 bits, no sign extension of imm.</summary>
+    public BpfAssembler JumpImm32(byte op, byte dst, int imm, string label)
+    {
+        _fixups.Add((_insns.Count, label));
+        return Emit((byte)(JMP32 | op | K), dst, 0, 0, imm);
+    }
+
     /// <summary>if (dst op src) goto label.</summary>
     public BpfAssembler Jump(byte op, byte dst, byte src, string label)
     {

@@ -73,6 +73,32 @@ public sealed class XdpAttachment : IDisposable
     }
 
     /// <summary>
+    /// Swaps <paramref name="program"/> in for the attached one, atomically: every frame meets
+    /// either the old program or the new one, never none (BPF_LINK_UPDATE on the bpf_link, or
+    /// IFLA_XDP without UPDATE_IF_NOEXIST, which replaces, on the rtnetlink fallback).
+    /// </summary>
+    public void Replace(BpfProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (_linkFd >= 0)
+        {
+            var attr = new Bpf.LinkUpdateAttr { LinkFd = (uint)_linkFd, NewProgFd = (uint)program.Fd };
+            if (Bpf.Call(Bpf.BPF_LINK_UPDATE, ref attr) < 0)
+            {
+                throw new LinuxException($"bpf(BPF_LINK_UPDATE xdp ifindex {IfIndex})", Errno.Last);
+            }
+        }
+        else if (_viaNetlink)
+        {
+            XdpNetlink.Set(IfIndex, program.Fd, Mode == XdpMode.Native ? Bpf.XDP_FLAGS_DRV_MODE : Bpf.XDP_FLAGS_SKB_MODE);
+        }
+        else
+        {
+            throw new ObjectDisposedException(nameof(XdpAttachment));
+        }
+    }
+
+    /// <summary>
     /// Removes an XDP program named <see cref="XdpRedirectProgram.ProgramName"/> that a previous run
     /// left on <paramref name="ifIndex"/> through rtnetlink. Returns a description of what it removed,
     /// or null. Another program (not ours) is left alone and reported by the exception of the attach

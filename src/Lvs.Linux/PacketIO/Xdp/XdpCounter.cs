@@ -23,4 +23,7 @@ public enum XdpCounter
 
     /// <summary>Source matched "replies" but the destination is one of the director's own addresses ("locals"), e.g. its health checks: left to the kernel.</summary>
     PassedToDirector = 6,
+
+    /// <summary>Matched one of the operator's marking rules compiled into the program (a fwmark service's traffic): redirected.</summary>
+    RedirectedMarked = 7,
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Lvs.Linux.Interop;
+using Lvs.Linux.Netlink;
 using static Lvs.Linux.Interop.Netlink;
 using XdpAbi = Lvs.Linux.Interop.Xdp;
 
@@ -86,6 +87,26 @@ internal static unsafe class XdpNetlink
         BinaryPrimitives.WriteUInt32BigEndian(body[(NdMsgSize + RtAttrSize)..], ipv4Address);
         byte[] reply = Send(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | 0x400 /* CREATE */ | 0x100 /* REPLACE */, body);
         ThrowIfError(reply, "RTM_NEWNEIGH (NTF_USE)");
+    }
+
+    /// <summary>
+    /// <see cref="Solicit"/> for IPv6: the kernel creates the entry and sends its neighbour
+    /// solicitation, so the advertisement that answers it (which the XDP program leaves to the
+    /// kernel) finds an entry waiting for it and updates it; the result comes as a neighbour event.
+    /// </summary>
+    public static void Solicit6(int ifIndex, in Ip6 address)
+    {
+        Span<byte> body = stackalloc byte[NdMsgSize + RtAttrSize + 16];
+        body.Clear();
+        body[0] = Libc.AF_INET6;
+        BinaryPrimitives.WriteInt32LittleEndian(body[4..], ifIndex);
+        BinaryPrimitives.WriteUInt16LittleEndian(body[8..], 0x02); // NUD_INCOMPLETE: not applied with NTF_USE
+        body[10] = 0x01; // NTF_USE
+        BinaryPrimitives.WriteUInt16LittleEndian(body[NdMsgSize..], RtAttrSize + 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(body[(NdMsgSize + 2)..], 1); // NDA_DST
+        address.WriteTo(body[(NdMsgSize + RtAttrSize)..]);
+        byte[] reply = Send(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | 0x400 /* CREATE */ | 0x100 /* REPLACE */, body);
+        ThrowIfError(reply, "RTM_NEWNEIGH (NTF_USE, IPv6)");
     }
 
     private static XdpLinkState ParseXdp(ReadOnlySpan<byte> nested)

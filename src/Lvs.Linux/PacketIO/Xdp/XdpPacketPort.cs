@@ -1,4 +1,5 @@
 using Lvs.Linux.Interop;
+using Lvs.Linux.Netlink;
 
 namespace Lvs.Linux.PacketIO.Xdp;
 
@@ -6,8 +7,8 @@ namespace Lvs.Linux.PacketIO.Xdp;
 /// <see cref="IPacketPort"/> over AF_XDP: our <see cref="XdpRedirectProgram"/> attached to the
 /// interface, one <see cref="XskSocket"/> per rx queue. Steered frames (services, NAT replies)
 /// land in the sockets and never reach the kernel; everything else — ARP included — stays with
-/// the kernel, so neighbours are resolved by asking the kernel (<see cref="RequestNeighbourFromKernel"/>)
-/// and learnt from rtnetlink events. Transmits on queue 0's socket.
+/// the kernel, so neighbours are resolved by asking the kernel (<see cref="RequestNeighbourFromKernel"/>,
+/// <see cref="RequestNeighbourFromKernel6"/>) and learnt from rtnetlink events. Transmits on queue 0's socket.
 /// </summary>
 public sealed partial class XdpPacketPort : IPacketPort
 {
@@ -158,6 +159,13 @@ public sealed partial class XdpPacketPort : IPacketPort
     public bool RequestNeighbourFromKernel(uint ipv4Address)
     {
         XdpNetlink.Solicit(IfIndex, ipv4Address);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public bool RequestNeighbourFromKernel6(in Ip6 address)
+    {
+        XdpNetlink.Solicit6(IfIndex, address);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using Lvs.Linux.Interop;
+using Lvs.Linux.Steering;
 using static Lvs.Linux.PacketIO.Xdp.BpfOp;
 
 namespace Lvs.Linux.PacketIO.Xdp;
@@ -9,7 +10,7 @@ public sealed partial class XdpRedirectProgram
     // Stack frame (r10 = fp): the destination key, the source key, the counter index.
     private const short DstKey = -24;   // XdpFlowKey of daddr:dport
     private const short SrcKey = -48;   // XdpFlowKey of saddr:sport
-    private const short CounterKey = -52;
+    private const short CounterKey = -52; // then the saved ports at -56 and -54 (Marks.cs)
 
     // struct xdp_md (include/uapi/linux/bpf.h): data, data_end, data_meta, ingress_ifindex, rx_queue_index.
     private const short MdData = 0;
@@ -41,13 +42,16 @@ public sealed partial class XdpRedirectProgram
     /// if replies[skey] or replies[skey with port 0]:
     ///     if locals[daddr]: pass(to director)   — the director's own connections to a real server
     ///     redirect(reply)
+    /// for each marking rule (fwmark services): if it matches the keys: redirect(marked)
     /// pass(no match)
     /// redirect: bpf_redirect_map(xsks, rx_queue_index, XDP_PASS) — XDP_PASS when no socket
     /// </code>
     /// Every packet access is preceded by a comparison against data_end, as the verifier requires.
     /// </summary>
-    public static BpfInsn[] Emit(int servicesFd, int repliesFd, int localsFd, int socketsFd, int statsFd)
+    /// <param name="marks">The marking rules to match after the maps miss (see <see cref="SelectMarkRules"/>); none by default.</param>
+    public static BpfInsn[] Emit(int servicesFd, int repliesFd, int localsFd, int socketsFd, int statsFd, IReadOnlyList<MarkRule>? marks = null)
     {
+        marks ??= [];
         var a = new BpfAssembler();
         a.Mov(Ctx, 1)
          .Load(W, L3, Ctx, MdData)
@@ -149,13 +153,25 @@ public sealed partial class XdpRedirectProgram
          .Load(H, 4, L3, 2).Store(H, BpfAssembler.Fp, DstKey + XdpFlowKey.PortOffset, 4);
 
         a.Label("lookups");
+        if (marks.Count > 0)
+        {
+            EmitSavePorts(a);
+        }
+
         Lookup(a, servicesFd, DstKey, "hit_service");
         a.StoreImm(H, BpfAssembler.Fp, DstKey + XdpFlowKey.PortOffset, 0);
         Lookup(a, servicesFd, DstKey, "hit_service");
         Lookup(a, repliesFd, SrcKey, "hit_reply");
         a.StoreImm(H, BpfAssembler.Fp, SrcKey + XdpFlowKey.PortOffset, 0);
         Lookup(a, repliesFd, SrcKey, "hit_reply");
+        EmitMarkRules(a, marks, "hit_mark");
         a.MovImm(L3, (int)XdpCounter.PassedNoMatch).Goto("pass");
+
+        if (marks.Count > 0)
+        {
+            // Only with rules: the verifier refuses code nothing jumps to.
+            a.Label("hit_mark").MovImm(L3, (int)XdpCounter.RedirectedMarked).Goto("redirect");
+        }
 
         a.Label("hit_service").MovImm(L3, (int)XdpCounter.RedirectedService).Goto("redirect");
         // A reply addressed to the director itself (its own connection to the real server) is the kernel's.

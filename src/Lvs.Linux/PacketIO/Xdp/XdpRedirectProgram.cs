@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Lvs.Linux.Steering;
 
 namespace Lvs.Linux.PacketIO.Xdp;
 
@@ -25,7 +26,7 @@ public sealed partial class XdpRedirectProgram : IDisposable
     private readonly BpfMap _locals;
     private readonly BpfMap _sockets;
     private readonly BpfMap _stats;
-    private readonly BpfProgram _program;
+    private BpfProgram _program;
     private readonly int _counterSlots = Enum.GetValues<XdpCounter>().Length;
 
     private XdpRedirectProgram(BpfMap services, BpfMap replies, BpfMap locals, BpfMap sockets, BpfMap stats, BpfProgram program)
@@ -76,6 +77,34 @@ public sealed partial class XdpRedirectProgram : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Loads the program again over the same maps with <paramref name="marks"/> compiled in (the
+    /// verifier checks it here), hands it to <paramref name="attach"/> to swap it in where the old
+    /// one runs, then closes the old one. On any failure the new program is closed and the old one
+    /// stays in force. <paramref name="marks"/> should come from <see cref="SelectMarkRules"/>.
+    /// Not thread-safe with itself: callers serialise steering changes.
+    /// </summary>
+    public void ReplaceMarks(IReadOnlyList<MarkRule> marks, Action<BpfProgram> attach)
+    {
+        ArgumentNullException.ThrowIfNull(attach);
+        var insns = Emit(_services.Fd, _replies.Fd, _locals.Fd, _sockets.Fd, _stats.Fd, marks);
+        var next = BpfProgram.LoadXdp(ProgramName, insns);
+        try
+        {
+            attach(next);
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
+
+        BpfProgram old = _program;
+        _program = next;
+        InstructionCount = insns.Length;
+        old.Dispose();
     }
 
     /// <summary>Steers frames to <paramref name="vip"/>:<paramref name="port"/> (0 = every port) to the sockets.</summary>
