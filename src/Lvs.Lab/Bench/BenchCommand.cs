@@ -15,12 +15,14 @@ public static class BenchCommand
 {
     /// <summary>The usage text.</summary>
     public const string Usage = """
-        usage: lvs-lab bench [--runs N] [--quick] [--out DIR] [--rows routed,nft,haproxy,nginx,lvs-nat,lvs-dr,lvs-tun]
+        usage: lvs-lab bench [--runs N] [--quick] [--out DIR] [--rows routed,nft,haproxy,nginx,lvs-nat,routed-dr,lvs-dr,lvs-tun]
                              [--wrk-seconds S] [--wrk-connections C] [--iperf-seconds S] [--hold N] [--hold-seconds S] [--hold-every-run]
+                             [--lvsd-args "ARGS"]
           --runs N       repetitions of the whole matrix (default 3); rows alternate within a run
           --quick        a short smoke: 1 run, 2 s per measurement, 2,000 idle connections
           --out DIR      write bench.md (the table) and bench.svg (the chart) there
           --hold N       idle connections held through each balancer (default 100000; 0 skips)
+          --lvsd-args "A B"  more lvsd arguments for the lvsd rows, e.g. "--io xdp" or "--workers 2"
         """;
 
     /// <summary>Runs the bench (or one of its helper programs); returns the exit code.</summary>
@@ -91,7 +93,7 @@ public static class BenchCommand
         void Log(string line) => log.WriteLine(line);
         string started = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         string loadBefore = LoadAverage();
-        using var labs = new BenchLabs(Log);
+        using var labs = new BenchLabs(Log, options.LvsdArgs);
         var balancers = labs.Build(options.Rows);
         var results = new BenchResults([.. balancers.Select(b => (b.Id, b.Title))]);
         var measure = new BenchMeasure(options, labs, Log);

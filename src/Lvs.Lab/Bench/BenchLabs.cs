@@ -22,14 +22,21 @@ internal sealed class BenchLabs : IDisposable
     private readonly List<LabTopology> _labs = [];
     private readonly Dictionary<LabTopology, int> _nextClient = [];
     private readonly Action<string> _log;
+    private readonly IReadOnlyList<string> _lvsdArgs;
 
-    public BenchLabs(Action<string> log) => _log = log;
+    /// <param name="lvsdArgs">More arguments for every lvsd the rows start.</param>
+    public BenchLabs(Action<string> log, IReadOnlyList<string>? lvsdArgs = null)
+    {
+        _log = log;
+        _lvsdArgs = lvsdArgs ?? [];
+    }
 
     /// <summary>Builds the labs <paramref name="rows"/> need and returns their balancers in row order.</summary>
     public IReadOnlyList<Balancer> Build(IReadOnlyList<string> rows)
     {
         var options = new LabOptions { RealServerCount = 2, Log = _log };
         NatLab? nat = null;
+        DirectReturnLab? dr = null;
         var balancers = new List<Balancer>();
         foreach (string row in rows)
         {
@@ -39,15 +46,21 @@ internal sealed class BenchLabs : IDisposable
                 Prepare(nat, nat.DirectorNamespace);
             }
 
+            if (row is "routed-dr" or "lvs-dr" && dr is null)
+            {
+                dr = (DirectReturnLab)Prepare(Track(LabSetup.CreateAndStart(ForwardingMethod.Dr, options)), null);
+            }
+
             balancers.Add(row switch
             {
                 "routed" => new RoutedBalancer(nat!),
                 "nft" => new NftDnatBalancer(nat!),
                 "haproxy" => new HaproxyBalancer(nat!),
                 "nginx" => new NginxStreamBalancer(nat!),
-                "lvs-nat" => new LvsdNatBalancer(nat!),
-                "lvs-dr" => new LvsdDirectBalancer((DirectReturnLab)Prepare(Track(LabSetup.CreateAndStart(ForwardingMethod.Dr, options)), null)),
-                "lvs-tun" => new LvsdDirectBalancer((DirectReturnLab)Prepare(Track(LabSetup.CreateAndStart(ForwardingMethod.Tun, options)), null)),
+                "lvs-nat" => new LvsdNatBalancer(nat!, _lvsdArgs),
+                "routed-dr" => new DirectLabRoutedBalancer(dr!),
+                "lvs-dr" => new LvsdDirectBalancer(dr!, _lvsdArgs),
+                "lvs-tun" => new LvsdDirectBalancer((DirectReturnLab)Prepare(Track(LabSetup.CreateAndStart(ForwardingMethod.Tun, options)), null), _lvsdArgs),
                 _ => throw new ArgumentOutOfRangeException(nameof(rows), row, null),
             });
         }
@@ -114,6 +127,12 @@ internal sealed class BenchLabs : IDisposable
         // In DR and TUN the server must answer UDP from the VIP (on its lo); bound to the wildcard,
         // iperf3's connected UDP socket would answer from its own address and the client ignores that.
         lab.StartInNamespace($"iperf3 {first.Name}", first.Namespace, lab is DirectReturnLab ? [.. iperf, "-B", LabTopology.Vip] : iperf);
+        if (lab is DirectReturnLab)
+        {
+            // The routed-dr row reaches the server at its own address.
+            lab.StartInNamespace($"iperf3 {first.Name} own address", first.Namespace, [.. iperf, "-B", first.Address]);
+        }
+
         return lab;
     }
 

@@ -9,7 +9,7 @@ namespace Lvs.Lab.Bench;
 public sealed record BenchOptions
 {
     /// <summary>Every row, in the order the table shows them.</summary>
-    public static readonly IReadOnlyList<string> AllRows = ["routed", "nft", "haproxy", "nginx", "lvs-nat", "lvs-dr", "lvs-tun"];
+    public static readonly IReadOnlyList<string> AllRows = ["routed", "nft", "haproxy", "nginx", "lvs-nat", "routed-dr", "lvs-dr", "lvs-tun"];
 
     /// <summary>Rows to measure (ids of <see cref="AllRows"/>).</summary>
     public IReadOnlyList<string> Rows { get; init; } = AllRows;
@@ -38,6 +38,9 @@ public sealed record BenchOptions
     /// <summary>The hold phase runs in the first run only (it costs a minute per row); true repeats it every run.</summary>
     public bool HoldEveryRun { get; init; }
 
+    /// <summary>More lvsd arguments for every lvsd row, e.g. <c>--io xdp</c> or <c>--workers 2</c>.</summary>
+    public IReadOnlyList<string> LvsdArgs { get; init; } = [];
+
     /// <summary>Where the Markdown table and the SVG chart go; none when null.</summary>
     public string? OutputDirectory { get; init; }
 
@@ -60,6 +63,10 @@ public sealed record BenchOptions
                     break;
                 case "--out" when value is not null:
                     options = options with { OutputDirectory = value };
+                    i++;
+                    break;
+                case "--lvsd-args" when value is not null:
+                    options = options with { LvsdArgs = value.Split(' ', StringSplitOptions.RemoveEmptyEntries) };
                     i++;
                     break;
                 case "--rows" when value is not null:

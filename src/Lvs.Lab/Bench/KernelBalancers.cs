@@ -14,6 +14,28 @@ internal sealed class RoutedBalancer(NatLab lab) : Balancer("routed", "no load b
     public override void Stop() => Director("sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
 }
 
+/// <summary>
+/// The DR lab without its director: the client talks to the first real server's own address
+/// through the lab's router, the path a DR reply takes. The DR row's download (real server →
+/// router → client) compares with this one's; only the client's packets (ACKs) differ, which DR
+/// sends through lvsd.
+/// </summary>
+internal sealed class DirectLabRoutedBalancer(DirectReturnLab lab) : Balancer("routed-dr", "no load balancer (DR lab's router)", lab)
+{
+    public override string Target => Lab.RealServers[0].Address;
+
+    public override bool HasProcess => false;
+
+    // The router forwards from the lab's start; lvsd idles (no traffic to the VIP).
+    public override void Start(int processes)
+    {
+    }
+
+    public override void Stop()
+    {
+    }
+}
+
 /// <summary>The kernel's NAT: nftables DNAT to the real servers in round robin (numgen inc).</summary>
 internal sealed class NftDnatBalancer(NatLab lab) : Balancer("nft", "nftables DNAT (kernel)", lab)
 {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Lvs.Lab.Bench;
 
 /// <summary>lvsd in NAT (-m) on the director of the shared NAT lab, started for its row and stopped after.</summary>
-internal sealed class LvsdNatBalancer(NatLab lab) : Balancer("lvs-nat", "lvsd NAT", lab)
+internal sealed class LvsdNatBalancer(NatLab lab, IReadOnlyList<string> lvsdArgs) : Balancer("lvs-nat", "lvsd NAT", lab)
 {
     private LabProcess? _lvsd;
 
@@ -18,7 +18,7 @@ internal sealed class LvsdNatBalancer(NatLab lab) : Balancer("lvs-nat", "lvsd NA
             return;
         }
 
-        _lvsd = Lab.StartInNamespace("lvsd (bench)", Lab.DirectorNamespace, LvsBin.Program("lvsd"), "--control", ControlPath);
+        _lvsd = Lab.StartInNamespace("lvsd (bench)", Lab.DirectorNamespace, [LvsBin.Program("lvsd"), "--control", ControlPath, .. lvsdArgs]);
         var clock = Stopwatch.StartNew();
         while (!(File.Exists(ControlPath) && Lvsadm("-L", "-n").Succeeded))
         {
@@ -44,7 +44,7 @@ internal sealed class LvsdNatBalancer(NatLab lab) : Balancer("lvs-nat", "lvsd NA
 }
 
 /// <summary>lvsd in DR (-g) or TUN (-i, IPIP) in its own lab, with lvs-agent on the real servers; it runs for the whole bench.</summary>
-internal sealed class LvsdDirectBalancer(DirectReturnLab lab) : Balancer(
+internal sealed class LvsdDirectBalancer(DirectReturnLab lab, IReadOnlyList<string> lvsdArgs) : Balancer(
     lab.Method == ForwardingMethod.Dr ? "lvs-dr" : "lvs-tun",
     lab.Method == ForwardingMethod.Dr ? "lvsd DR" : "lvsd TUN (IPIP)",
     lab)
@@ -58,6 +58,12 @@ internal sealed class LvsdDirectBalancer(DirectReturnLab lab) : Balancer(
         if (_configured)
         {
             return;
+        }
+
+        if (lvsdArgs.Count > 0)
+        {
+            Lab.RestartLvsd([.. lvsdArgs]);
+            Lab.AddService("rr", [.. Lab.RealServers.Select(_ => 1)]);
         }
 
         // LabSetup already added VIP:80 rr over every real server.
