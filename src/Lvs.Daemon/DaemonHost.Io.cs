@@ -13,7 +13,7 @@ public sealed partial class DaemonHost
     /// (old kernel, no BPF permission, a foreign XDP program on the interface) is logged with its
     /// reason and the interface is served through AF_PACKET instead, so lvsd still runs.
     /// </summary>
-    private static IPacketPort OpenIo(string ifName, string io)
+    private static IPacketPort OpenIo(string ifName, string io, RingKind ring)
     {
         if (io == "xdp")
         {
@@ -34,7 +34,7 @@ public sealed partial class DaemonHost
             }
         }
 
-        return AfPacketPort.Open(ifName);
+        return AfPacketPort.Open(ifName, ring);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed partial class DaemonHost
     /// rings (worker 0's first) into a fanout group; returns each worker's ports and each group's
     /// first ring, through which the program is set.
     /// </summary>
-    private List<Port>[] OpenWorkerPorts(IReadOnlyList<LinkInfo> links, List<Port> first, int workers, out PacketRing[] groups)
+    private List<Port>[] OpenWorkerPorts(IReadOnlyList<LinkInfo> links, List<Port> first, int workers, RingKind ring, out PacketRing[] groups)
     {
         var all = new List<Port>[workers];
         all[0] = first;
@@ -36,9 +36,9 @@ public sealed partial class DaemonHost
         var groupIds = new ushort[links.Count];
         for (int k = 0; k < links.Count; k++)
         {
-            PacketRing ring = ((AfPacketPort)first[k].Io).Ring;
-            groups[k] = ring;
-            groupIds[k] = Fanout(() => PacketFanout.Create(ring), links[k].Name);
+            PacketRing firstRing = ((AfPacketPort)first[k].Io).Ring;
+            groups[k] = firstRing;
+            groupIds[k] = Fanout(() => PacketFanout.Create(firstRing), links[k].Name);
         }
 
         for (int w = 1; w < workers; w++)
@@ -47,7 +47,7 @@ public sealed partial class DaemonHost
             for (int k = 0; k < links.Count; k++)
             {
                 LinkInfo link = links[k];
-                AfPacketPort io = Fanout(() => AfPacketPort.Open(link.Name), link.Name);
+                AfPacketPort io = Fanout(() => AfPacketPort.Open(link.Name, ring), link.Name);
                 var port = new Port(link.Name, link.Index, link.Mac, io);
                 _owned.Add(port);
                 all[w].Add(port);

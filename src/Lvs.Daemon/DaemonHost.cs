@@ -140,7 +140,7 @@ public sealed partial class DaemonHost : IDisposable
         {
             try
             {
-                var port = new Port(link.Name, link.Index, link.Mac, OpenIo(link.Name, options.Io));
+                var port = new Port(link.Name, link.Index, link.Mac, OpenIo(link.Name, options.Io, options.RxRing));
                 ports.Add(port);
                 _owned.Add(port);
             }
@@ -154,7 +154,7 @@ public sealed partial class DaemonHost : IDisposable
         PacketRing[] fanoutGroups = [];
         if (workers > 1)
         {
-            workerPorts = OpenWorkerPorts(links, ports, workers, out fanoutGroups);
+            workerPorts = OpenWorkerPorts(links, ports, workers, options.RxRing, out fanoutGroups);
         }
 
         var nft = new NftSteering(options.NftTable);

@@ -20,6 +20,10 @@ public sealed record Options
           --io packet|xdp       packet I/O: AF_PACKET rings (default), or AF_XDP sockets fed
                                 by lvsd's own XDP program (native mode, else generic; falls
                                 back to packet, with the reason logged, where XDP fails)
+          --rx-ring frames|blocks
+                                AF_PACKET receive ring: TPACKET_V2 slots, each frame handed
+                                over at once (default), or TPACKET_V3 blocks, denser but a
+                                frame may wait up to 1 ms for its block under light load
           --workers N           data-path threads (default 1), each pinned to its CPU with
                                 its own AF_PACKET rings in a PACKET_FANOUT group that sends
                                 both directions of a connection to the same worker; needs
@@ -52,6 +56,9 @@ public sealed record Options
 
     /// <summary>Packet I/O: "packet" (AF_PACKET, the default) or "xdp" (AF_XDP with our XDP program).</summary>
     public string Io { get; init; } = "packet";
+
+    /// <summary>AF_PACKET receive ring layout (--rx-ring): frames (TPACKET_V2, the default) or blocks (TPACKET_V3).</summary>
+    public Lvs.Linux.PacketIO.RingKind RxRing { get; init; } = Lvs.Linux.PacketIO.RingKind.Frames;
 
     public string? ConfigPath { get; init; }
 
@@ -140,6 +147,16 @@ public sealed record Options
                     }
 
                     options = options with { Io = io };
+                    break;
+                case "--rx-ring":
+                    string? ring = Value();
+                    if (ring is not ("frames" or "blocks"))
+                    {
+                        error = "--rx-ring needs frames or blocks";
+                        return null;
+                    }
+
+                    options = options with { RxRing = ring == "frames" ? Lvs.Linux.PacketIO.RingKind.Frames : Lvs.Linux.PacketIO.RingKind.Blocks };
                     break;
                 case "--workers":
                     if (!int.TryParse(Value(), out int workers) || workers < 1 || workers > MaxWorkers)

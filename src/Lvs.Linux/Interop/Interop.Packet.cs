@@ -33,6 +33,8 @@ internal static unsafe partial class Packet
     public const int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
     public const int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
 
+    public const int PACKET_COPY_THRESH = 7;
+    public const int TPACKET_V2 = 1;
     public const int TPACKET_V3 = 2;
     public const int TPACKET_ALIGNMENT = 16;
 
@@ -47,6 +49,9 @@ internal static unsafe partial class Packet
     public const uint TP_STATUS_VLAN_TPID_VALID = 1 << 6;
     public const uint TP_STATUS_CSUM_VALID = 1 << 7;
     public const uint TP_STATUS_GSO_TCP = 1 << 8;
+
+    /// <summary>Offset of the sockaddr_ll after a tpacket2_hdr: TPACKET_ALIGN(sizeof(struct tpacket2_hdr)).</summary>
+    public const int TPACKET2_SOCKADDR_OFFSET = 32;
 
     /// <summary>Offset of the sockaddr_ll after a tpacket3_hdr: TPACKET_ALIGN(sizeof(struct tpacket3_hdr)).</summary>
     public const int TPACKET3_SOCKADDR_OFFSET = 48;
@@ -81,6 +86,40 @@ internal static unsafe partial class Packet
         public uint RetireBlockTimeoutMs; // tp_retire_blk_tov
         public uint SizeofPriv;       // tp_sizeof_priv
         public uint FeatureReqWord;   // tp_feature_req_word
+    }
+
+    /// <summary>struct tpacket_req: the TPACKET_V1/V2 ring request for PACKET_RX_RING.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TPacketReq
+    {
+        public uint BlockSize;        // tp_block_size: a multiple of the page size
+        public uint BlockCount;       // tp_block_nr
+        public uint FrameSize;        // tp_frame_size: a multiple of TPACKET_ALIGNMENT
+        public uint FrameCount;       // tp_frame_nr = block_size / frame_size * block_nr
+    }
+
+    /// <summary>struct tpacket2_hdr: at the start of every frame slot of a V2 ring.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TPacket2Hdr
+    {
+        public uint Status;       // tp_status: TP_STATUS_USER once the kernel filled the slot
+        public uint Length;       // tp_len: bytes on the wire
+        public uint SnapLength;   // tp_snaplen: bytes in the slot
+        public ushort Mac;        // tp_mac: from this header to the MAC header
+        public ushort Net;        // tp_net
+        public uint Sec;
+        public uint Nsec;
+        public ushort VlanTci;
+        public ushort VlanTpid;
+        public uint Padding;      // tp_padding[4]
+    }
+
+    /// <summary>struct tpacket_stats: PACKET_STATISTICS on a V1/V2 socket (reading resets it).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TPacketStats
+    {
+        public uint Packets;
+        public uint Drops;
     }
 
     /// <summary>struct tpacket_hdr_v1: the header of a V3 block, after version and offset_to_priv.</summary>

@@ -39,17 +39,17 @@ public sealed class AfPacketPort : IPacketPort
     /// <inheritdoc/>
     public int Queued => Sender.Queued;
 
-    /// <summary>Opens a ring and a sender on <paramref name="ifName"/>.</summary>
-    public static AfPacketPort Open(string ifName)
+    /// <summary>Opens a ring (of the given layout) and a sender on <paramref name="ifName"/>.</summary>
+    public static AfPacketPort Open(string ifName, RingKind ring = RingKind.Frames)
     {
-        var ring = PacketRing.Open(ifName);
+        var rx = PacketRing.Open(ifName, new PacketRingOptions { Kind = ring });
         try
         {
-            return new AfPacketPort(ring, PacketSender.Open(ifName));
+            return new AfPacketPort(rx, PacketSender.Open(ifName));
         }
         catch
         {
-            ring.Dispose();
+            rx.Dispose();
             throw;
         }
     }

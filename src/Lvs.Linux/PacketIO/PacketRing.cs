@@ -5,7 +5,8 @@ namespace Lvs.Linux.PacketIO;
 
 /// <summary>
 /// Receives every frame of one interface through an AF_PACKET socket with a memory-mapped
-/// TPACKET_V3 ring. Bound with ETH_P_ALL, because a socket bound to ETH_P_IP no longer sees a
+/// ring: TPACKET_V2 slots (<see cref="RingKind.Frames"/>, the default) or TPACKET_V3 blocks
+/// (<see cref="RingKind.Blocks"/>). Bound with ETH_P_ALL, because a socket bound to ETH_P_IP no longer sees a
 /// frame that a netdev ingress rule drops, and we steer VIP traffic away from the kernel with such
 /// rules. PACKET_VNET_HDR puts a <see cref="VirtioNetHeader"/> before each frame, so partial
 /// checksums and GSO frames (up to 64 KiB) can be forwarded with their offload intact.
@@ -13,12 +14,14 @@ namespace Lvs.Linux.PacketIO;
 /// </summary>
 /// <remarks>
 /// One thread owns a ring: <see cref="Drain{THandler}"/> is not thread-safe. The socket is
-/// non-blocking; wait for it with <see cref="PollSet"/> (readable when a block is ready).
+/// non-blocking; wait for it with <see cref="PollSet"/> (readable when a frame, or with
+/// <see cref="RingKind.Blocks"/> a block, is ready).
 /// </remarks>
-public sealed unsafe class PacketRing : IDisposable
+public sealed unsafe partial class PacketRing : IDisposable
 {
     private readonly int _blockSize;
     private readonly int _blockCount;
+    private readonly RingKind _kind;
     private nint _map;
     private int _fd;
     private int _block;
@@ -28,15 +31,26 @@ public sealed unsafe class PacketRing : IDisposable
     private ulong _drops;
     private ulong _freezes;
 
-    private PacketRing(int fd, int ifIndex, string name, nint map, PacketRingOptions options)
+    private PacketRing(int fd, int ifIndex, string name, nint map, PacketRingOptions options, RingGeometry geometry)
     {
         _fd = fd;
         IfIndex = ifIndex;
         Name = name;
         _map = map;
-        _blockSize = options.BlockSize;
-        _blockCount = options.BlockCount;
+        _kind = options.Kind;
+        _blockSize = geometry.BlockSize;
+        _blockCount = geometry.BlockCount;
+        _frameSize = geometry.FrameSize;
+        _framesPerBlock = geometry.BlockSize / geometry.FrameSize;
+        _frameCount = _framesPerBlock * geometry.BlockCount;
+        if (_kind == RingKind.Frames)
+        {
+            _copyBuffer = GC.AllocateUninitializedArray<byte>(CopyBufferSize, pinned: true);
+        }
     }
+
+    /// <summary>The ring's layout.</summary>
+    public RingKind Kind => _kind;
 
     /// <summary>The socket's file descriptor, for polling.</summary>
     public int Fd => _fd;
@@ -58,13 +72,33 @@ public sealed unsafe class PacketRing : IDisposable
         int ifIndex = PacketSocket.IfIndexOf(ifName);
         int fd = PacketSocket.Open();
         nint map = Libc.MAP_FAILED;
-        nuint length = (nuint)options.BlockSize * (nuint)options.BlockCount;
+        RingGeometry geometry = RingGeometry.For(options);
+        nuint length = (nuint)geometry.BlockSize * (nuint)geometry.BlockCount;
         try
         {
-            // Both must precede PACKET_RX_RING: the kernel refuses them once a ring exists.
-            PacketSocket.SetInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION");
+            // All three must precede PACKET_RX_RING: the kernel refuses them once a ring exists.
+            bool frames = options.Kind == RingKind.Frames;
+            PacketSocket.SetInt(fd, SOL_PACKET, PACKET_VERSION, frames ? TPACKET_V2 : TPACKET_V3, "PACKET_VERSION");
             PacketSocket.SetInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
             PacketSocket.SetInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
+            if (frames)
+            {
+                // A frame bigger than a slot is queued whole on the socket (TP_STATUS_COPY in its
+                // slot) while the receive buffer has room: room for many 64 KiB GSO frames.
+                PacketSocket.SetInt(fd, SOL_PACKET, PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
+                SetReceiveBuffer(fd, 32 << 20);
+                var req2 = new TPacketReq
+                {
+                    BlockSize = (uint)geometry.BlockSize,
+                    BlockCount = (uint)geometry.BlockCount,
+                    FrameSize = (uint)geometry.FrameSize,
+                    FrameCount = (uint)(geometry.BlockSize / geometry.FrameSize * geometry.BlockCount),
+                };
+                if (Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req2, (uint)sizeof(TPacketReq)) != 0)
+                {
+                    throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
+                }
+            }
 
             var req = new TPacketReq3
             {
@@ -74,7 +108,7 @@ public sealed unsafe class PacketRing : IDisposable
                 FrameCount = (uint)(options.BlockSize / PacketRingOptions.NominalFrameSize * options.BlockCount),
                 RetireBlockTimeoutMs = (uint)options.RetireTimeoutMs,
             };
-            if (Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req, (uint)sizeof(TPacketReq3)) != 0)
+            if (!frames && Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req, (uint)sizeof(TPacketReq3)) != 0)
             {
                 throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
             }
@@ -87,7 +121,7 @@ public sealed unsafe class PacketRing : IDisposable
 
             // Bind last: only now does the socket start receiving, into a complete ring.
             PacketSocket.Bind(fd, ifIndex, ETH_P_ALL);
-            return new PacketRing(fd, ifIndex, ifName, map, options);
+            return new PacketRing(fd, ifIndex, ifName, map, options, geometry);
         }
         catch
         {
@@ -111,6 +145,11 @@ public sealed unsafe class PacketRing : IDisposable
         where THandler : struct, IFrameHandler
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
+        if (_kind == RingKind.Frames)
+        {
+            return DrainFrames(ref handler, maxFrames);
+        }
+
         int handled = 0;
         while (handled < maxFrames)
         {
@@ -145,6 +184,20 @@ public sealed unsafe class PacketRing : IDisposable
     public RingStats ReadStatistics()
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
+        if (_kind == RingKind.Frames)
+        {
+            TPacketStats v2;
+            uint len2 = (uint)sizeof(TPacketStats);
+            if (Libc.GetSockOpt(_fd, SOL_PACKET, PACKET_STATISTICS, &v2, &len2) != 0)
+            {
+                throw LinuxException.FromLast("getsockopt(PACKET_STATISTICS)");
+            }
+
+            _packets += v2.Packets;
+            _drops += v2.Drops;
+            return new RingStats(_packets, _drops, _freezes);
+        }
+
         TPacketStatsV3 stats;
         uint len = (uint)sizeof(TPacketStatsV3);
         if (Libc.GetSockOpt(_fd, SOL_PACKET, PACKET_STATISTICS, &stats, &len) != 0)

@@ -12,6 +12,9 @@ public class StructLayoutTests
     public void Sizes_KernelStructs_MatchKernelHeaders()
     {
         Assert.Equal(28, Unsafe.SizeOf<Packet.TPacketReq3>());
+        Assert.Equal(16, Unsafe.SizeOf<Packet.TPacketReq>());
+        Assert.Equal(32, Unsafe.SizeOf<Packet.TPacket2Hdr>());
+        Assert.Equal(8, Unsafe.SizeOf<Packet.TPacketStats>());
         Assert.Equal(40, Unsafe.SizeOf<Packet.TPacketHdrV1>());
         Assert.Equal(48, Unsafe.SizeOf<Packet.TPacketBlockDesc>());
         Assert.Equal(48, Unsafe.SizeOf<Packet.TPacket3Hdr>());
