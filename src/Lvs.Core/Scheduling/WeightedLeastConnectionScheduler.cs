@@ -26,14 +26,16 @@ public sealed class WeightedLeastConnectionScheduler : IScheduler
     {
         int i = 0;
         RealServer? least = null;
-        long loh = 0;
+        long loh = 0, lw = 0;
         for (; i < destinations.Length; i++)
         {
             RealServer d = destinations[i];
-            if (!d.Overloaded && d.Weight > 0)
+            int w = d.Weight;
+            if (!d.Overloaded && w > 0)
             {
                 least = d;
                 loh = d.Overhead;
+                lw = w;
                 break;
             }
         }
@@ -54,11 +56,15 @@ public sealed class WeightedLeastConnectionScheduler : IScheduler
             // No floats: loh / lw > doh / dw is tested as loh * dw > doh * lw, in 64 bits as the
             // kernel's (__s64) casts do. It equals the division form while weights are > 0; a
             // server of weight 0 gives 0 > doh * lw, never true, so it is never picked here.
+            // lw is the weight read when the candidate was taken (the kernel re-reads it; the
+            // same value unless the control plane changes it during this very pick).
             long doh = d.Overhead;
-            if (loh * d.Weight > doh * least.Weight)
+            long dw = d.Weight;
+            if (loh * dw > doh * lw)
             {
                 least = d;
                 loh = doh;
+                lw = dw;
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lvs.Core.Services;
 
 /// <summary>
@@ -11,6 +13,7 @@ namespace Lvs.Core.Services;
 /// </remarks>
 public sealed class RealServer
 {
+    private readonly int[] _connCounts;
     private int _weight;
 
     public RealServer(InetAddress address, ushort port, ForwardMethod method, int weight, int workers)
@@ -20,6 +23,7 @@ public sealed class RealServer
         Method = method;
         _weight = weight;
         Counters = new CounterSet(workers);
+        _connCounts = Counters.ConnCounts;
     }
 
     public InetAddress Address { get; }
@@ -102,8 +106,10 @@ public sealed class RealServer
                 Overloaded = false;
             }
         }
-        else
+        else if (Overloaded)
         {
+            // Only written when it changes: every unbind would otherwise dirty the line the
+            // schedulers read on every pick.
             Overloaded = false;
         }
     }
@@ -123,7 +129,11 @@ public sealed class RealServer
     /// ip_vs_dest_conn_overhead: the load the least-connection schedulers compare, active
     /// connections weighing 256 times an inactive one.
     /// </summary>
-    public int Overhead => (ActiveConns << 8) + InactiveConns;
+    public int Overhead
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => CounterSet.Overhead(_connCounts);
+    }
 
     public override string ToString() => Address.WithPort(Port);
 }
