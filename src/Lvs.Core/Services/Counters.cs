@@ -91,8 +91,8 @@ public sealed class CounterSet
     internal static int Overhead(int[] connCounts)
     {
         ref int p = ref MemoryMarshal.GetArrayDataReference(connCounts);
-        int active = 0, inactive = 0;
-        for (int o = 0; o < connCounts.Length; o += ConnStride)
+        int active = Volatile.Read(ref p), inactive = Volatile.Read(ref Unsafe.Add(ref p, 1));
+        for (int o = ConnStride; o < connCounts.Length; o += ConnStride)
         {
             active += Volatile.Read(ref Unsafe.Add(ref p, o));
             inactive += Volatile.Read(ref Unsafe.Add(ref p, o + 1));
