@@ -28,6 +28,11 @@ namespace Lvs.Core.Connections;
 public sealed partial class ConnectionTable
 {
     public const int TickMs = 100;
+
+    /// <summary>
+    /// Bytes each entry adds beside the entry itself: two hash-chain links and two wheel links.
+    /// </summary>
+    internal const int LinkBytesPerEntry = 4 * sizeof(int);
     private const int WheelSlots = 16384; // 27 minutes of 100 ms ticks
     private const int WheelMask = WheelSlots - 1;
 
