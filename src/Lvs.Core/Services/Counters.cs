@@ -67,9 +67,16 @@ public sealed class CounterSet
     private StrongBox<TrafficTotals> _baseline = new(default);
 
     public CounterSet(int workers)
+        : this(workers, new int[Math.Max(workers, 1) * ConnStride])
+    {
+    }
+
+    /// <param name="connCounts">Where the connection counts go (<c>workers * ConnStride</c> ints), so an owner can keep more in the same lines.</param>
+    internal CounterSet(int workers, int[] connCounts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ConnCounts = new int[workers * ConnStride];
+        ArgumentOutOfRangeException.ThrowIfLessThan(connCounts.Length, workers * ConnStride);
+        ConnCounts = connCounts;
         _slots = new CounterSlot[workers];
         for (int i = 0; i < workers; i++)
         {
