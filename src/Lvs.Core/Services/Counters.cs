@@ -111,33 +111,9 @@ public sealed class CounterSet
     /// <summary>The slot the worker with this index writes.</summary>
     public CounterSlot this[int worker] => _slots[worker];
 
-    public int ActiveConns
-    {
-        get
-        {
-            int sum = 0;
-            foreach (CounterSlot s in _slots)
-            {
-                sum += Volatile.Read(ref s.ActiveConns);
-            }
+    public int ActiveConns => SumConnCounts(0);
 
-            return sum;
-        }
-    }
-
-    public int InactiveConns
-    {
-        get
-        {
-            int sum = 0;
-            foreach (CounterSlot s in _slots)
-            {
-                sum += Volatile.Read(ref s.InactiveConns);
-            }
-
-            return sum;
-        }
-    }
+    public int InactiveConns => SumConnCounts(1);
 
     public int PersistConns
     {
@@ -151,6 +127,18 @@ public sealed class CounterSet
 
             return sum;
         }
+    }
+
+    private int SumConnCounts(int offset)
+    {
+        int[] counts = ConnCounts;
+        int sum = 0;
+        for (int o = offset; o < counts.Length; o += ConnStride)
+        {
+            sum += Volatile.Read(ref counts[o]);
+        }
+
+        return sum;
     }
 
     /// <summary>Totals since creation or the last <see cref="Zero"/>.</summary>
