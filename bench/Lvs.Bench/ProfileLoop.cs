@@ -10,27 +10,34 @@ namespace Lvs.Bench;
 /// </summary>
 public static class ProfileLoop
 {
-    /// <summary><paramref name="what"/>: <c>newconn:SCHEDULER</c>, <c>nat-inbound</c> or <c>nat-newconn</c>.</summary>
+    /// <summary><paramref name="what"/>: <c>newconn:SCHEDULER</c>, <c>sched:SCHEDULER</c> (the scheduler alone), <c>nat-inbound</c> or <c>nat-newconn</c>.</summary>
     public static int Run(string what, string seconds, TextWriter output)
     {
         if (!int.TryParse(seconds, CultureInfo.InvariantCulture, out int s))
         {
-            output.WriteLine("usage: loop newconn:SCHEDULER|nat-inbound|nat-newconn SECONDS");
+            output.WriteLine("usage: loop newconn:SCHEDULER|sched:SCHEDULER|nat-inbound|nat-newconn SECONDS");
             return 2;
         }
 
-        Func<Lvs.Core.Forwarding.Verdict> body;
-        if (what.StartsWith("newconn:", StringComparison.Ordinal))
+        // An int result: returning the Verdict through object would box it on every op.
+        Func<int> body;
+        if (what.StartsWith("sched:", StringComparison.Ordinal))
+        {
+            var b = new SchedulerBenchmark { Scheduler = what["sched:".Length..] };
+            b.Setup();
+            body = () => b.Schedule() is null ? 0 : 1;
+        }
+        else if (what.StartsWith("newconn:", StringComparison.Ordinal))
         {
             var b = new NewConnectionBenchmark { Scheduler = what["newconn:".Length..] };
             b.Setup();
-            body = () => b.NewConnection();
+            body = () => (int)b.NewConnection().Kind;
         }
         else
         {
             var b = new NatEstablishedBenchmark();
             b.Setup();
-            body = what == "nat-inbound" ? () => b.Inbound() : () => b.NewConnection();
+            body = what == "nat-inbound" ? () => (int)b.Inbound().Kind : () => (int)b.NewConnection().Kind;
         }
 
         // Warm up first, so tiered compilation is done before the clocks start.

@@ -69,11 +69,8 @@ public struct Connection
     /// <summary>The state last synced (cp->old_state): a change forces a sync for the closing states.</summary>
     internal TcpState OldState;
 
-    // Intrusive links (encoded node ids for hash chains, entry indices for the wheel), owned by the table.
-    internal int NextIn;
-    internal int NextOut;
-    internal int WheelNext;
-    internal int WheelPrev;
+    // The hash-chain and timer-wheel links live in the table's own arrays, beside the entries:
+    // walking a chain or a wheel slot then reads a few dense ints instead of one entry each.
 
     public readonly bool IsActive => (Flags & ConnectionFlags.Inactive) == 0;
 

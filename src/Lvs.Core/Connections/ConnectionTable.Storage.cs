@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Lvs.Core.Services;
 
 namespace Lvs.Core.Connections;
@@ -10,7 +12,7 @@ public sealed partial class ConnectionTable
         if (_freeHead >= 0)
         {
             int i = _freeHead;
-            _freeHead = _entries[i].WheelNext;
+            _freeHead = _wheelLinks[2 * i];
             return i;
         }
 
@@ -31,6 +33,8 @@ public sealed partial class ConnectionTable
 
         int newSize = (int)Math.Min((long)_entries.Length * 2, _maxEntries);
         Array.Resize(ref _entries, newSize);
+        Array.Resize(ref _links, 2 * newSize);
+        Array.Resize(ref _wheelLinks, 2 * newSize);
         if (newSize > _buckets.Length)
         {
             Rehash((int)BitOperations_RoundUp(newSize));
@@ -41,11 +45,13 @@ public sealed partial class ConnectionTable
 
     private void Rehash(int bucketCount)
     {
-        _buckets = new int[bucketCount];
+        _buckets = new uint[bucketCount];
         _bucketMask = bucketCount - 1;
         for (int i = 0; i < _highWater; i++)
         {
-            if ((_entries[i].Flags & ConnectionFlags.InUse) != 0)
+            // An invalidated template stays out of the hash (Unlink skips it when it expires).
+            ConnectionFlags flags = _entries[i].Flags;
+            if ((flags & ConnectionFlags.InUse) != 0 && (flags & ConnectionFlags.Unhashed) == 0)
             {
                 Link(i);
             }
@@ -55,18 +61,20 @@ public sealed partial class ConnectionTable
     private void Link(int i)
     {
         ref Connection c = ref _entries[i];
-        int bin = Hash(c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.VirtualPort) & _bucketMask;
-        c.NextIn = _buckets[bin];
-        _buckets[bin] = (i << 1) + 1;
+        uint h = (uint)Hash(c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.VirtualPort);
+        ref uint bin = ref _buckets[h & (uint)_bucketMask];
+        _links[2 * i] = bin;
+        bin = (h & _tagMask) | (uint)(2 * i + 1);
 
         if ((c.Flags & ConnectionFlags.Template) != 0)
         {
             return; // templates are found by their client side only
         }
 
-        int bout = Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort) & _bucketMask;
-        c.NextOut = _buckets[bout];
-        _buckets[bout] = (i << 1 | 1) + 1;
+        h = (uint)Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort);
+        ref uint bout = ref _buckets[h & (uint)_bucketMask];
+        _links[2 * i + 1] = bout;
+        bout = (h & _tagMask) | (uint)(2 * i + 2);
     }
 
     private void Unlink(int i)
@@ -77,29 +85,29 @@ public sealed partial class ConnectionTable
             return;
         }
 
-        UnlinkNode(Hash(c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.VirtualPort) & _bucketMask, (i << 1) + 1);
+        UnlinkNode(Hash(c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.VirtualPort) & _bucketMask, (uint)(2 * i + 1));
         if ((c.Flags & ConnectionFlags.Template) != 0)
         {
             return;
         }
 
-        UnlinkNode(Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort) & _bucketMask, (i << 1 | 1) + 1);
+        UnlinkNode(Hash(c.Protocol, c.DestAddress, c.DestPort, c.ClientAddress, c.ClientPort) & _bucketMask, (uint)(2 * i + 2));
     }
 
-    private void UnlinkNode(int bucket, int node)
+    /// <summary>Takes node <paramref name="node"/> out of its chain; reads only the link array.</summary>
+    private void UnlinkNode(int bucket, uint node)
     {
-        ref int link = ref _buckets[bucket];
+        ref uint link = ref _buckets[bucket];
         while (link != 0)
         {
-            if (link == node)
+            uint id = link & _nodeMask;
+            if (id == node)
             {
-                ref Connection owner = ref _entries[(node - 1) >> 1];
-                link = ((node - 1) & 1) == 0 ? owner.NextIn : owner.NextOut;
+                link = _links[id - 1];
                 return;
             }
 
-            ref Connection c = ref _entries[(link - 1) >> 1];
-            link = ref ((link - 1) & 1) == 0 ? ref c.NextIn : ref c.NextOut;
+            link = ref _links[id - 1];
         }
     }
 
@@ -135,7 +143,7 @@ public sealed partial class ConnectionTable
         }
 
         c = default;
-        c.WheelNext = _freeHead;
+        _wheelLinks[2 * i] = _freeHead;
         _freeHead = i;
         Count--;
     }
@@ -145,13 +153,12 @@ public sealed partial class ConnectionTable
     private void WheelInsert(int i, long expiresAt)
     {
         int slot = SlotOf(expiresAt);
-        ref Connection c = ref _entries[i];
         int head = _wheel[slot];
-        c.WheelPrev = -1 - slot; // negative: points at the slot head
-        c.WheelNext = head;
+        _wheelLinks[2 * i + 1] = -1 - slot; // negative: points at the slot head
+        _wheelLinks[2 * i] = head;
         if (head >= 0)
         {
-            _entries[head].WheelPrev = i;
+            _wheelLinks[2 * head + 1] = i;
         }
 
         _wheel[slot] = i;
@@ -159,19 +166,19 @@ public sealed partial class ConnectionTable
 
     private void WheelRemove(int i)
     {
-        ref Connection c = ref _entries[i];
-        if (c.WheelPrev < 0)
+        int next = _wheelLinks[2 * i], prev = _wheelLinks[2 * i + 1];
+        if (prev < 0)
         {
-            _wheel[-1 - c.WheelPrev] = c.WheelNext;
+            _wheel[-1 - prev] = next;
         }
         else
         {
-            _entries[c.WheelPrev].WheelNext = c.WheelNext;
+            _wheelLinks[2 * prev] = next;
         }
 
-        if (c.WheelNext >= 0)
+        if (next >= 0)
         {
-            _entries[c.WheelNext].WheelPrev = c.WheelPrev;
+            _wheelLinks[2 * next + 1] = prev;
         }
     }
 
@@ -179,10 +186,28 @@ public sealed partial class ConnectionTable
     {
         int i = _wheel[slot];
         _wheel[slot] = -1;
+
+        // The slot's entries are scattered over the table and mostly out of cache. Their order is
+        // known from the dense wheel links alone, so prefetch a few entries ahead of the one being
+        // expired: the misses overlap instead of coming one after another. Processing an entry
+        // only rewrites its own links (free list or another slot), never those still ahead.
+        int ahead = i;
+        for (int k = 0; k < PrefetchDistance && ahead >= 0; k++)
+        {
+            Prefetch(ahead);
+            ahead = _wheelLinks[2 * ahead];
+        }
+
         int expired = 0;
         while (i >= 0)
         {
-            int next = _entries[i].WheelNext;
+            int next = _wheelLinks[2 * i];
+            if (ahead >= 0)
+            {
+                Prefetch(ahead);
+                ahead = _wheelLinks[2 * ahead];
+            }
+
             ref Connection c = ref _entries[i];
             if (c.ExpiresAt <= now && c.ControlCount > 0)
             {
@@ -205,5 +230,19 @@ public sealed partial class ConnectionTable
         }
 
         return expired;
+    }
+
+    private const int PrefetchDistance = 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void Prefetch(int i)
+    {
+        if (Sse.IsSupported)
+        {
+            // A hint only: an address made stale by a moving GC costs nothing but the hint.
+            byte* p = (byte*)Unsafe.AsPointer(ref _entries[i]);
+            Sse.Prefetch0(p);
+            Sse.Prefetch0(p + Unsafe.SizeOf<Connection>() - 1);
+        }
     }
 }

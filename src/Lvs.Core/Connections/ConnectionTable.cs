@@ -12,24 +12,39 @@ namespace Lvs.Core.Connections;
 /// client). A node id is <c>(index &lt;&lt; 1 | direction) + 1</c>; 0 ends a chain. One lookup with a
 /// packet's own (protocol, source, destination) tuple finds the entry and tells which way the
 /// packet goes (DPVS's tuple hash).</para>
-/// <para>Expiry: a hashed timer wheel of <see cref="TickMs"/> slots. Packets only move
-/// <see cref="Connection.ExpiresAt"/>; when the wheel reaches an entry's slot it expires it or
-/// re-files it by its current deadline, so established traffic never touches the wheel and
-/// expiry never scans the table.</para>
+/// <para>Links: a bucket and <c>_links[id - 1]</c> (the link after node id) hold a node id in
+/// their low <c>_nodeMask</c> bits and the top bits of that node's hash above it (a tag). A
+/// lookup compares an entry only when the tag matches, and moving along a chain reads only the
+/// dense link array, so a miss and an unlink touch no other entry (the entries are 100+ bytes
+/// each and mostly out of cache; the links are 8 bytes per entry).</para>
+/// <para>Expiry: a hashed timer wheel of <see cref="TickMs"/> slots, doubly linked through
+/// <c>_wheelLinks</c> (next at <c>2i</c>, previous at <c>2i + 1</c>; a negative previous is
+/// <c>-1 - slot</c>, the slot head). Packets only move <see cref="Connection.ExpiresAt"/>; when
+/// the wheel reaches an entry's slot it expires it or re-files it by its current deadline, so
+/// established traffic never touches the wheel and expiry never scans the table.</para>
 /// <para>Single-threaded: only the owning worker calls it. Counters it updates are that
 /// worker's slots.</para>
 /// </remarks>
 public sealed partial class ConnectionTable
 {
     public const int TickMs = 100;
+
+    /// <summary>
+    /// Bytes each entry adds beside the entry itself: two hash-chain links and two wheel links.
+    /// </summary>
+    internal const int LinkBytesPerEntry = 4 * sizeof(int);
     private const int WheelSlots = 16384; // 27 minutes of 100 ms ticks
     private const int WheelMask = WheelSlots - 1;
 
     private readonly int _worker;
     private readonly int _maxEntries;
     private Connection[] _entries;
-    private int[] _buckets;
+    private uint[] _buckets;
+    private uint[] _links;
+    private int[] _wheelLinks;
     private int _bucketMask;
+    private readonly uint _nodeMask;
+    private readonly uint _tagMask;
     private int _freeHead = -1;
     private int _highWater;
     private readonly int[] _wheel = new int[WheelSlots];
@@ -44,8 +59,15 @@ public sealed partial class ConnectionTable
         _maxEntries = maxEntries;
         int cap = Math.Min(Math.Max(initialCapacity, 16), maxEntries);
         _entries = new Connection[cap];
-        _buckets = new int[BitOperations_RoundUp(cap)];
+        _links = new uint[2 * cap];
+        _wheelLinks = new int[2 * cap];
+        _buckets = new uint[BitOperations_RoundUp(cap)];
         _bucketMask = _buckets.Length - 1;
+
+        // Node ids go up to 2 * maxEntries; the bits above them (at most 8) carry the hash tag.
+        int nodeBits = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)maxEntries * 2);
+        _nodeMask = nodeBits >= 32 ? uint.MaxValue : (1u << nodeBits) - 1;
+        _tagMask = ~_nodeMask & 0xFF000000u;
         Array.Fill(_wheel, -1);
     }
 
@@ -67,36 +89,37 @@ public sealed partial class ConnectionTable
     public bool TryFind(IpProtocol protocol, InetAddress source, ushort sourcePort, InetAddress destination, ushort destinationPort,
         out int index, out PacketDirection direction)
     {
-        int node = _buckets[Hash(protocol, source, sourcePort, destination, destinationPort) & _bucketMask];
+        uint hash = (uint)Hash(protocol, source, sourcePort, destination, destinationPort);
+        uint link = _buckets[hash & (uint)_bucketMask];
         Connection[] entries = _entries;
-        while (node != 0)
+        uint[] links = _links;
+        while (link != 0)
         {
-            int i = (node - 1) >> 1;
-            ref Connection c = ref entries[i];
-            if (((node - 1) & 1) == 0)
+            int node = (int)(link & _nodeMask) - 1;
+            if (((link ^ hash) & _tagMask) == 0)
             {
-                if (c.ClientAddress == source && c.ClientPort == sourcePort && c.VirtualAddress == destination
-                    && c.VirtualPort == destinationPort && c.Protocol == protocol && (c.Flags & ConnectionFlags.Template) == 0)
+                int i = node >> 1;
+                ref Connection c = ref entries[i];
+                if ((node & 1) == 0)
                 {
-                    index = i;
-                    direction = (c.Flags & ConnectionFlags.NoOutput) != 0 ? PacketDirection.InputOnly : PacketDirection.Input;
-                    return true;
+                    if (c.ClientAddress == source && c.ClientPort == sourcePort && c.VirtualAddress == destination
+                        && c.VirtualPort == destinationPort && c.Protocol == protocol && (c.Flags & ConnectionFlags.Template) == 0)
+                    {
+                        index = i;
+                        direction = (c.Flags & ConnectionFlags.NoOutput) != 0 ? PacketDirection.InputOnly : PacketDirection.Input;
+                        return true;
+                    }
                 }
-
-                node = c.NextIn;
-            }
-            else
-            {
-                if (c.DestAddress == source && c.DestPort == sourcePort && c.ClientAddress == destination
-                    && c.ClientPort == destinationPort && c.Protocol == protocol)
+                else if (c.DestAddress == source && c.DestPort == sourcePort && c.ClientAddress == destination
+                         && c.ClientPort == destinationPort && c.Protocol == protocol)
                 {
                     index = i;
                     direction = PacketDirection.Output;
                     return true;
                 }
-
-                node = c.NextOut;
             }
+
+            link = links[node];
         }
 
         index = -1;
@@ -195,26 +218,24 @@ public sealed partial class ConnectionTable
     /// <summary>Finds the live persistence template for a client network on a service.</summary>
     public bool TryFindTemplate(IpProtocol protocol, InetAddress clientNetwork, InetAddress vip, ushort vport, out int index)
     {
-        int node = _buckets[Hash(protocol, clientNetwork, 0, vip, vport) & _bucketMask];
-        while (node != 0)
+        uint hash = (uint)Hash(protocol, clientNetwork, 0, vip, vport);
+        uint link = _buckets[hash & (uint)_bucketMask];
+        while (link != 0)
         {
-            int i = (node - 1) >> 1;
-            ref Connection c = ref _entries[i];
-            if (((node - 1) & 1) == 0)
+            int node = (int)(link & _nodeMask) - 1;
+            if ((node & 1) == 0 && ((link ^ hash) & _tagMask) == 0)
             {
+                int i = node >> 1;
+                ref Connection c = ref _entries[i];
                 if ((c.Flags & ConnectionFlags.Template) != 0 && c.ClientAddress == clientNetwork && c.VirtualAddress == vip
                     && c.VirtualPort == vport && c.Protocol == protocol)
                 {
                     index = i;
                     return true;
                 }
+            }
 
-                node = c.NextIn;
-            }
-            else
-            {
-                node = c.NextOut;
-            }
+            link = _links[node];
         }
 
         index = -1;
@@ -235,7 +256,7 @@ public sealed partial class ConnectionTable
     public void InvalidateTemplate(int index, long now)
     {
         ref Connection c = ref _entries[index];
-        UnlinkNode(Hash(c.Protocol, c.ClientAddress, 0, c.VirtualAddress, c.VirtualPort) & _bucketMask, (index << 1) + 1);
+        UnlinkNode(Hash(c.Protocol, c.ClientAddress, 0, c.VirtualAddress, c.VirtualPort) & _bucketMask, (uint)(index << 1) + 1);
         c.Flags |= ConnectionFlags.Unhashed;
         c.ExpiresAt = now;
         WheelRemove(index);

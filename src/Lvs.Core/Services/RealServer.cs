@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lvs.Core.Services;
 
 /// <summary>
@@ -11,16 +13,31 @@ namespace Lvs.Core.Services;
 /// </remarks>
 public sealed class RealServer
 {
-    private int _weight;
+    /// <summary>In <see cref="State"/>: the weight, beside worker 0's connection counts.</summary>
+    internal const int WeightIndex = 2;
+
+    /// <summary>In <see cref="State"/>: 1 while overloaded.</summary>
+    internal const int OverloadedIndex = 3;
+
+    private readonly int[] _state;
 
     public RealServer(InetAddress address, ushort port, ForwardMethod method, int weight, int workers)
     {
         Address = address;
         Port = port;
         Method = method;
-        _weight = weight;
-        Counters = new CounterSet(workers);
+        _state = new int[Math.Max(workers, 1) * CounterSet.ConnStride];
+        _state[WeightIndex] = weight;
+        Counters = new CounterSet(workers, _state);
     }
+
+    /// <summary>
+    /// Everything the least-connection schedulers read, in one array: worker w's ActiveConn and
+    /// InActConn at <c>w * CounterSet.ConnStride</c> and <c>+ 1</c>, the weight at
+    /// <see cref="WeightIndex"/> and the overload flag at <see cref="OverloadedIndex"/> (both in
+    /// worker 0's otherwise unused ints). One cache line per server per worker, no object to cross.
+    /// </summary>
+    internal int[] State => _state;
 
     public InetAddress Address { get; }
 
@@ -33,12 +50,16 @@ public sealed class RealServer
 
     public int Weight
     {
-        get => Volatile.Read(ref _weight);
-        set => Volatile.Write(ref _weight, value);
+        get => Volatile.Read(ref _state[WeightIndex]);
+        set => Volatile.Write(ref _state[WeightIndex], value);
     }
 
     /// <summary>IP_VS_DEST_F_OVERLOAD: the scheduler skips the server (set and cleared by the thresholds).</summary>
-    public bool Overloaded { get; set; }
+    public bool Overloaded
+    {
+        get => Volatile.Read(ref _state[OverloadedIndex]) != 0;
+        set => Volatile.Write(ref _state[OverloadedIndex], value ? 1 : 0);
+    }
 
     /// <summary>ipvsadm -x: at this many connections the server is overloaded; 0 = no limit.</summary>
     public int UpperThreshold { get; set; }
@@ -102,8 +123,10 @@ public sealed class RealServer
                 Overloaded = false;
             }
         }
-        else
+        else if (Overloaded)
         {
+            // Only written when it changes: every unbind would otherwise dirty the line the
+            // schedulers read on every pick.
             Overloaded = false;
         }
     }
@@ -123,7 +146,11 @@ public sealed class RealServer
     /// ip_vs_dest_conn_overhead: the load the least-connection schedulers compare, active
     /// connections weighing 256 times an inactive one.
     /// </summary>
-    public int Overhead => (ActiveConns << 8) + InactiveConns;
+    public int Overhead
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => CounterSet.Overhead(_state);
+    }
 
     public override string ToString() => Address.WithPort(Port);
 }

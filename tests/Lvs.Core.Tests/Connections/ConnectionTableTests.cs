@@ -161,4 +161,66 @@ public class ConnectionTableTests
         Assert.Equal(1, table.Expire(4_000));
         Assert.Equal(0, table.Count);
     }
+
+    [Theory]
+    [InlineData(5_000)]
+    [InlineData(1 << 22)]
+    [InlineData(1 << 30)]
+    [InlineData(int.MaxValue)]
+    public void TryFind_AnyMaxEntries_TagsNeverHideAnEntry(int maxEntries)
+    {
+        // maxEntries sets how many link bits are left for hash tags: 8, 8, 1 and none.
+        var table = new ConnectionTable(initialCapacity: 16, maxEntries: maxEntries);
+        (VirtualService svc, RealServer rs) = Service();
+        var index = new int[5_000];
+        for (int n = 0; n < 5_000; n++)
+        {
+            index[n] = table.Create(svc, rs, IpProtocol.Tcp, 0xC6336400u + (uint)(n % 13), (ushort)(1024 + n), Vip, 80, 0);
+        }
+
+        for (int n = 0; n < 5_000; n += 2)
+        {
+            table.Remove(index[n]);
+        }
+
+        for (int n = 0; n < 5_000; n++)
+        {
+            uint client = 0xC6336400u + (uint)(n % 13);
+            bool live = n % 2 == 1;
+            Assert.Equal(live, table.TryFind(IpProtocol.Tcp, client, (ushort)(1024 + n), Vip, 80, out int i, out PacketDirection dir));
+            Assert.Equal(live, table.TryFind(IpProtocol.Tcp, 0x0A00000B, 8080, client, (ushort)(1024 + n), out int j, out _));
+            if (live)
+            {
+                Assert.Equal((index[n], PacketDirection.Input, index[n]), (i, dir, j));
+            }
+        }
+
+        Assert.Equal(2_500, table.Expire(10_000_000));
+        Assert.Equal(0, rs.Counters.InactiveConns);
+    }
+
+    [Fact]
+    public void InvalidateTemplate_ThenTableGrows_TemplateStaysOutOfTheHash()
+    {
+        var table = new ConnectionTable(initialCapacity: 16);
+        (VirtualService svc, RealServer rs) = Service();
+        int t = table.CreateTemplate(svc, rs, IpProtocol.Tcp, 0xC6336400, Vip, 80, 8080, timeoutMs: 360_000, now: 0);
+        int c = table.Create(svc, rs, IpProtocol.Tcp, 0xC6336400, 1000, Vip, 80, 8080, now: 0, template: t);
+        table.InvalidateTemplate(t, now: 0);
+
+        // Growing rehashes every live entry; the invalidated template must not come back.
+        for (int n = 0; n < 100; n++)
+        {
+            table.Create(svc, rs, IpProtocol.Tcp, 0xC6336401, (ushort)(2000 + n), Vip, 80, now: 0);
+        }
+
+        Assert.False(table.TryFindTemplate(IpProtocol.Tcp, 0xC6336400, Vip, 80, out _));
+        Assert.True(table.TryFind(IpProtocol.Tcp, 0xC6336400, 1000, Vip, 80, out int found, out _));
+        Assert.Equal(c, found);
+
+        // The template is visited first and outlives its connection by one more timeout.
+        Assert.Equal(101, table.Expire(10_000_000));
+        Assert.Equal(1, table.Expire(20_000_000));
+        Assert.Equal(0, table.Count);
+    }
 }

@@ -97,4 +97,25 @@ public class LeastConnectionFamilyTests
         // 512e6 * 1 > 7.68e10? No: A stays (wrapped 32-bit products would pick B).
         Assert.Equal("A", Letter(new WeightedLeastConnectionScheduler().Schedule(servers, Context)));
     }
+
+    [Fact]
+    public void Wlc_NewArrayWeightOrLoadChange_SeenWithoutNotification()
+    {
+        var wlc = new WeightedLeastConnectionScheduler();
+        RealServer[] servers = Parse("1:0:0 1:0:1");
+        Assert.Equal("A", Letter(wlc.Schedule(servers, Context)));
+
+        // Loads, weights and the overload flag are read live, not from a copy.
+        SetLoad(servers[0], 0, 2);
+        Assert.Equal("B", Letter(wlc.Schedule(servers, Context)));
+        servers[1].Weight = 0;
+        Assert.Equal("A", Letter(wlc.Schedule(servers, Context)));
+        servers[0].Overloaded = true;
+        Assert.Equal("-", Letter(wlc.Schedule(servers, Context)));
+
+        // A different array is a different list, even without OnDestinationsChanged.
+        RealServer[] others = Parse("1:5:0 1:0:0");
+        Assert.Equal("B", Letter(wlc.Schedule(others, Context)));
+        Assert.Equal("-", Letter(wlc.Schedule(servers, Context)));
+    }
 }
