@@ -12,6 +12,15 @@ public class OptionsTests
         Assert.Equal("lvsd", o.NftTable);
         Assert.Equal("packet", o.Io);
         Assert.Equal(1, o.Workers);
+        Assert.Equal(Lvs.Linux.PacketIO.RingKind.Frames, o.RxRing);
+    }
+
+    [Fact]
+    public void Parse_RxRing_Applied()
+    {
+        Options? o = Options.Parse(["--rx-ring", "blocks"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(Lvs.Linux.PacketIO.RingKind.Blocks, o!.RxRing);
     }
 
     [Fact]
@@ -68,6 +77,7 @@ public class OptionsTests
     [InlineData("--workers", "0")]
     [InlineData("--workers", "65")]
     [InlineData("--workers", "two")]
+    [InlineData("--rx-ring", "v4")]
     public void Parse_BadArguments_OneLineError(params string[] args)
     {
         Assert.Null(Options.Parse(args, out string? error));
