@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Lvs.Lab;
 
 // lvs-lab: network-namespace labs for lvsd. See Usage below.
@@ -34,20 +35,26 @@ if (why is not null)
 }
 
 // Ctrl-C reaches our children too (same process group); whatever survives, we clean up.
+// SIGTERM is handled like Ctrl-C: `kill PID` is how a lab started in the background (where the
+// shell leaves SIGINT ignored, and the runtime keeps it so) is stopped, and .NET's default for
+// SIGTERM exited without removing the namespaces.
 var interrupted = new ManualResetEventSlim();
-Console.CancelKeyPress += (_, e) =>
+void OnSignal(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     if (command == "up" && !interrupted.IsSet)
     {
         interrupted.Set();
         return;
     }
 
-    Console.Error.WriteLine("lvs-lab: interrupted, removing the lab");
+    Console.Error.WriteLine($"lvs-lab: {context.Signal}, removing the lab");
     LabTopology.DisposeAll();
     Environment.Exit(130);
-};
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 AppDomain.CurrentDomain.ProcessExit += (_, _) => LabTopology.DisposeAll();
 
 try

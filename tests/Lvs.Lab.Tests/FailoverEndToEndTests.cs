@@ -95,10 +95,11 @@ public abstract class FailoverEndToEndTests(FailoverLabFixture fixture, ITestOut
         output.WriteLine($"failing d1 at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
         // Own threads, not the pool's: blocking pollers on a 2-core pool starve the async reads of
         // the very processes they start, which delayed the readings by up to a second.
-        var vip = new Task<TimeSpan?>(() => Poll(() => Lab.HasVip(1), clock, TimeSpan.FromSeconds(5)), TaskCreationOptions.LongRunning);
-        // A new curl per try, each given 150 ms: a try whose SYN went to the dead director costs at
+        string backup = Lab.Directors[1].Namespace;
+        var vip = new Task<TimeSpan?>(() => Poll(() => FailoverProbes.HasVip(backup), clock, TimeSpan.FromSeconds(5)), TaskCreationOptions.LongRunning);
+        // A new connection per try, each given 150 ms: a try whose SYN went to the dead director costs at
         // most that much before the next one, so the reading is late by up to 150 ms, never early.
-        var connect = new Task<TimeSpan?>(() => Poll(() => Lab.Curl($"http://{LabTopology.Vip}/", TimeSpan.FromSeconds(0.15)).Succeeded,
+        var connect = new Task<TimeSpan?>(() => Poll(() => FailoverProbes.Get(Lab.ClientNamespace, TimeSpan.FromSeconds(0.15)),
             clock, TimeSpan.FromSeconds(5)), TaskCreationOptions.LongRunning);
         clock.Start();
         if (clean)
