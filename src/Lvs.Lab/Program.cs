@@ -6,7 +6,7 @@ const string Usage = """
     usage: lvs-lab demo [--method nat|dr|tun] [--servers N] [--no-offload] [--ipv6]
                  NAT, DR and TUN (IPIP) one after another, or only the given method
            lvs-lab up [--method nat|dr|tun] [--servers N] [--no-offload] [--ipv6]
-                 build one lab (default NAT) with lvsd, agents and an rr service; Ctrl-C removes it
+                 build one lab (default NAT) with lvsd, agents and an rr service; Ctrl-C or SIGTERM removes it
            lvs-lab down PREFIX   remove what a killed run left (namespaces PREFIX-*)
       --no-offload  turn TSO/GSO/checksum offload off on the veths (debugging only)
       --ipv6        also an rr service on [2001:db8:a::1]:80 over the servers' IPv6 addresses
