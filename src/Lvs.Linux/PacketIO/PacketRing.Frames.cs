@@ -135,6 +135,21 @@ public sealed unsafe partial class PacketRing
         }
     }
 
+    private static void RequestFrameRing(int fd, RingGeometry geometry)
+    {
+        var req = new TPacketReq
+        {
+            BlockSize = (uint)geometry.BlockSize,
+            BlockCount = (uint)geometry.BlockCount,
+            FrameSize = (uint)geometry.FrameSize,
+            FrameCount = (uint)(geometry.BlockSize / geometry.FrameSize * geometry.BlockCount),
+        };
+        if (Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req, (uint)sizeof(TPacketReq)) != 0)
+        {
+            throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
+        }
+    }
+
     private static void SetReceiveBuffer(int fd, int bytes)
     {
         // SO_RCVBUFFORCE passes the rmem_max cap but needs CAP_NET_ADMIN; fall back to the capped one.

@@ -76,7 +76,7 @@ public sealed unsafe partial class PacketRing : IDisposable
         nuint length = (nuint)geometry.BlockSize * (nuint)geometry.BlockCount;
         try
         {
-            // All three must precede PACKET_RX_RING: the kernel refuses them once a ring exists.
+            // The version and these options must precede PACKET_RX_RING: the kernel refuses them once a ring exists.
             bool frames = options.Kind == RingKind.Frames;
             PacketSocket.SetInt(fd, SOL_PACKET, PACKET_VERSION, frames ? TPACKET_V2 : TPACKET_V3, "PACKET_VERSION");
             PacketSocket.SetInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
@@ -87,30 +87,11 @@ public sealed unsafe partial class PacketRing : IDisposable
                 // slot) while the receive buffer has room: room for many 64 KiB GSO frames.
                 PacketSocket.SetInt(fd, SOL_PACKET, PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
                 SetReceiveBuffer(fd, 32 << 20);
-                var req2 = new TPacketReq
-                {
-                    BlockSize = (uint)geometry.BlockSize,
-                    BlockCount = (uint)geometry.BlockCount,
-                    FrameSize = (uint)geometry.FrameSize,
-                    FrameCount = (uint)(geometry.BlockSize / geometry.FrameSize * geometry.BlockCount),
-                };
-                if (Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req2, (uint)sizeof(TPacketReq)) != 0)
-                {
-                    throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
-                }
+                RequestFrameRing(fd, geometry);
             }
-
-            var req = new TPacketReq3
+            else
             {
-                BlockSize = (uint)options.BlockSize,
-                BlockCount = (uint)options.BlockCount,
-                FrameSize = PacketRingOptions.NominalFrameSize,
-                FrameCount = (uint)(options.BlockSize / PacketRingOptions.NominalFrameSize * options.BlockCount),
-                RetireBlockTimeoutMs = (uint)options.RetireTimeoutMs,
-            };
-            if (!frames && Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req, (uint)sizeof(TPacketReq3)) != 0)
-            {
-                throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
+                RequestBlockRing(fd, options);
             }
 
             map = Libc.Mmap(0, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
@@ -132,6 +113,22 @@ public sealed unsafe partial class PacketRing : IDisposable
 
             PacketSocket.CloseQuietly(fd);
             throw;
+        }
+    }
+
+    private static void RequestBlockRing(int fd, PacketRingOptions options)
+    {
+        var req = new TPacketReq3
+        {
+            BlockSize = (uint)options.BlockSize,
+            BlockCount = (uint)options.BlockCount,
+            FrameSize = PacketRingOptions.NominalFrameSize,
+            FrameCount = (uint)(options.BlockSize / PacketRingOptions.NominalFrameSize * options.BlockCount),
+            RetireBlockTimeoutMs = (uint)options.RetireTimeoutMs,
+        };
+        if (Libc.SetSockOpt(fd, SOL_PACKET, PACKET_RX_RING, &req, (uint)sizeof(TPacketReq3)) != 0)
+        {
+            throw LinuxException.FromLast("setsockopt(PACKET_RX_RING)");
         }
     }
 
