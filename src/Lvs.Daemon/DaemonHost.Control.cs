@@ -94,14 +94,17 @@ public sealed partial class DaemonHost
             return ControlResponse.Fail(ControlError.Internal, $"change applied but steering rules failed: {e.Message}");
         }
 
+        if (request.Command is Commands.Batch or Commands.Reload)
+        {
+            ResolveAllServers(services);
+            return response;
+        }
+
+        PublishResolveTargets(services);
         if (request.Command == Commands.AddServer && request.Server is { } server
             && InetAddress.TryParse(server.Address, out InetAddress rip))
         {
             _worker!.RequestResolve(rip);
-        }
-        else if (request.Command is Commands.Batch or Commands.Reload)
-        {
-            ResolveAllServers(services);
         }
 
         return response;

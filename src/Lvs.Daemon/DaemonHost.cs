@@ -312,9 +312,18 @@ public sealed partial class DaemonHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tells the worker which addresses' MACs must stay known (every real server's), so that it
+    /// asks again as soon as the kernel forgets one (a flush, a neighbour gone FAILED) instead
+    /// of dropping the next packet to it.
+    /// </summary>
+    private void PublishResolveTargets(ServiceTable services) =>
+        _worker!.SetResolveTargets([.. services.Export().Services.SelectMany(s => s.Servers).Select(d => d.Address).Distinct()]);
+
     /// <summary>Asks for every real server's MAC now, so the first packets need not wait for ARP.</summary>
     private void ResolveAllServers(ServiceTable services)
     {
+        PublishResolveTargets(services);
         foreach (ServiceDefinition svc in services.Export().Services)
         {
             foreach (RealServerDefinition d in svc.Servers)

@@ -23,4 +23,20 @@ public static class LabDiagnostics
             output.WriteLine(string.Join('\n', lvsd.Output.Split('\n').TakeLast(30)));
         }
     }
+
+    /// <summary>The count lvsd reports for drop <paramref name="reason"/> (as <c>lvsadm -L --drops</c> names it).</summary>
+    public static long DropCount(LabTopology lab, string reason)
+    {
+        string text = lab.Lvsadm("-L", "--drops").EnsureSuccess().Stdout;
+        foreach (string line in text.Split('\n'))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 2 && fields[0] == reason)
+            {
+                return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"no '{reason}' line in lvsadm -L --drops:\n{text}");
+    }
 }

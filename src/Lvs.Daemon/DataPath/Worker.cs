@@ -43,6 +43,8 @@ public sealed partial class Worker : IDisposable
     private readonly bool _pinCpu;
     private volatile bool _stopping;
     private long _lastTick;
+    private InetAddress[] _resolveTargets = [];
+    private long _neighbourLosses;
 
     /// <param name="netlink">The socket whose events this worker applies to the shared mirror; null for
     /// every worker but one, since the mirror has one writer.</param>
@@ -81,6 +83,12 @@ public sealed partial class Worker : IDisposable
     public event Action? Failed;
 
     public void Start() => _thread.Start();
+
+    /// <summary>
+    /// The addresses whose next hops' MACs must stay known (every real server): whenever the
+    /// kernel drops a usable neighbour, the worker asks again for those of these it no longer has.
+    /// </summary>
+    public void SetResolveTargets(InetAddress[] targets) => Volatile.Write(ref _resolveTargets, targets);
 
     /// <summary>Asks the worker to resolve an address's MAC now (e.g. a real server just added).</summary>
     public void RequestResolve(InetAddress address)
@@ -156,6 +164,7 @@ public sealed partial class Worker : IDisposable
             if (_netlink is not null && _poll.IsReadable(_netlinkIndex))
             {
                 _mirror.Refresh(_netlink);
+                ResolveLostTargets(now);
             }
 
             if (_poll.IsReadable(_wakeIndex))
@@ -188,6 +197,21 @@ public sealed partial class Worker : IDisposable
                 _lastTick = now;
                 _director.Tick(now);
             }
+        }
+    }
+
+    private void ResolveLostTargets(long now)
+    {
+        long losses = _mirror.Neighbours.Losses;
+        if (losses == _neighbourLosses)
+        {
+            return;
+        }
+
+        _neighbourLosses = losses;
+        foreach (InetAddress target in Volatile.Read(ref _resolveTargets))
+        {
+            Resolve(target, now);
         }
     }
 

@@ -30,9 +30,16 @@ public sealed partial class NeighbourCache
     private readonly Lock _requestLock = new();
     private readonly Dictionary<ulong, long> _lastRequest = [];
     private Table _table = new(InitialCapacity);
+    private long _losses;
 
     /// <summary>Number of valid IPv4 entries.</summary>
     public int Count => Volatile.Read(ref _table).Valid;
+
+    /// <summary>
+    /// Times a usable entry (IPv4 or IPv6) was invalidated or the whole cache cleared: a reader
+    /// that saw it change re-resolves the neighbours it must not wait for (real servers).
+    /// </summary>
+    public long Losses => Interlocked.Read(ref _losses);
 
     /// <summary>Looks up the MAC of <paramref name="ip"/> (host order) on <paramref name="ifIndex"/>.</summary>
     public bool TryGet(int ifIndex, uint ip, out MacAddress mac)
@@ -78,6 +85,7 @@ public sealed partial class NeighbourCache
         if (ifIndex > 0 && TryGet(ifIndex, ip, out _))
         {
             Write(Key(ifIndex, ip), 0);
+            Interlocked.Increment(ref _losses);
         }
     }
 
@@ -114,6 +122,7 @@ public sealed partial class NeighbourCache
         {
             Volatile.Write(ref _table, new Table(InitialCapacity));
             Clear6();
+            Interlocked.Increment(ref _losses);
         }
     }
 

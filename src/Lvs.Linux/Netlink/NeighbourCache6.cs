@@ -70,6 +70,7 @@ public sealed partial class NeighbourCache
         if (ifIndex > 0 && TryGet6(ifIndex, ip, out _))
         {
             Write6(ifIndex, ip, 0);
+            Interlocked.Increment(ref _losses);
         }
     }
 

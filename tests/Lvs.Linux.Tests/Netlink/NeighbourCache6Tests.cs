@@ -91,6 +91,27 @@ public sealed class NeighbourCache6Tests
     }
 
     [Fact]
+    public void Losses_CountOnlyUsableEntriesLostAndClears()
+    {
+        var cache = new NeighbourCache();
+        cache.Apply(Info(Server, NeighbourState.Incomplete), removed: false);
+        cache.Apply(Info(Server, NeighbourState.Failed), removed: false);
+        Assert.Equal(0, cache.Losses); // never usable: nothing was lost
+
+        cache.Learn6(3, Server, Mac);
+        cache.Learn(3, 0xC633_6402, Mac);
+        cache.Apply(Info(Server, NeighbourState.Reachable), removed: true);
+        cache.Apply(Info(Server, NeighbourState.Reachable), removed: true);
+        Assert.Equal(1, cache.Losses);
+
+        cache.Invalidate(3, 0xC633_6402);
+        Assert.Equal(2, cache.Losses);
+
+        cache.Clear();
+        Assert.Equal(3, cache.Losses);
+    }
+
+    [Fact]
     public void Clear_DropsIPv6AndIPv4Entries()
     {
         var cache = new NeighbourCache();
