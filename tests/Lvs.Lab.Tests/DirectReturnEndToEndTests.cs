@@ -22,6 +22,7 @@ public abstract class DirectReturnEndToEndTests : IDisposable
     private protected static readonly string[] RoundRobinPorts = ["--local-port", "61000-61199"];
     private protected static readonly string[] DownloadPorts = ["--local-port", "61200-61299"];
     private protected static readonly string[] UploadPorts = ["--local-port", "61300-61399"];
+    private protected static readonly string[] FlushPorts = ["--local-port", "61400-61499"];
 
     private readonly DirectReturnLabFixture _fixture;
 
@@ -58,6 +59,27 @@ public abstract class DirectReturnEndToEndTests : IDisposable
         Assert.Equal(0, stats.OutPackets);
         // Each answer is at least a SYN-ACK, the response and a FIN, all by way of the router.
         Assert.True(Lab.RepliesForwardedByRouter() - routedBefore >= 3 * 32, "the router did not forward the replies");
+    }
+
+    /// <summary>
+    /// The director's kernel forgets every ARP entry: lvsd hears it by rtnetlink and asks for the
+    /// real servers' next hops again at once, so no packet is dropped waiting for one (a dropped
+    /// SYN would cost the client a 1 s retransmission).
+    /// </summary>
+    [RootFact]
+    public void RoundRobin_DirectorArpFlushed_NoPacketWaitsForANeighbour()
+    {
+        long unresolvedBefore = LabDiagnostics.DropCount(Lab, "neighbour-unresolved");
+        Lab.Exec(Lab.DirectorNamespace, "ip", "-4", "neigh", "flush", "all").EnsureSuccess();
+        Thread.Sleep(500);
+        var clock = Stopwatch.StartNew();
+        var results = HttpProbe.Sequential(Lab, 4, PerRequestTimeout,
+            r => Output.WriteLine($"{r} at {clock.Elapsed.TotalSeconds:0.00} s"), FlushPorts);
+        Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-4", "neigh", "show").Stdout);
+
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal(unresolvedBefore, LabDiagnostics.DropCount(Lab, "neighbour-unresolved"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"4 requests took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [RootFact]

@@ -25,7 +25,8 @@ public sealed partial class Worker
 
         if (!_mirror.Neighbours.TryGet(hop.IfIndex, hop.NextHopAddress, out MacAddress mac))
         {
-            // Real servers are resolved when added; a miss here is rare and TCP retries.
+            // Real servers' next hops are resolved when added and again whenever the kernel drops one
+            // (ResolveLostTargets); a miss here is rare and TCP retries. Not queued as NAT and DR frames are.
             SendArpRequest(port, hop, now);
             _director.Drops.Add(DropReason.NeighbourUnresolved);
             return;

@@ -196,19 +196,32 @@ public sealed partial class Worker : IDisposable
             {
                 _lastTick = now;
                 _director.Tick(now);
+                if (_netlink is not null)
+                {
+                    ResolveTargets(now);
+                }
             }
         }
     }
 
+    /// <summary>At once when the kernel dropped a usable neighbour (usually before a packet needs it).</summary>
     private void ResolveLostTargets(long now)
     {
         long losses = _mirror.Neighbours.Losses;
-        if (losses == _neighbourLosses)
+        if (losses != _neighbourLosses)
         {
-            return;
+            _neighbourLosses = losses;
+            ResolveTargets(now);
         }
+    }
 
-        _neighbourLosses = losses;
+    /// <summary>
+    /// Asks for every target's next hop not known now; the neighbour cache's rate limit keeps it to
+    /// one request a second per neighbour. Also run every tick, for requests that went unanswered
+    /// or that the kernel dropped while resolving (a flush in progress under XDP).
+    /// </summary>
+    private void ResolveTargets(long now)
+    {
         foreach (InetAddress target in Volatile.Read(ref _resolveTargets))
         {
             Resolve(target, now);

@@ -105,6 +105,16 @@ public sealed partial class NeighbourCache
         }
 
         var ip = RoutingView.ToUInt32(neighbour.Address);
+        if (removed)
+        {
+            // A request of ours the kernel was resolving may have gone with the entry (a flush):
+            // the next one must not wait out the rate limit.
+            lock (_requestLock)
+            {
+                _lastRequest.Remove(Key(neighbour.IfIndex, ip));
+            }
+        }
+
         if (removed || !neighbour.IsUsable)
         {
             Invalidate(neighbour.IfIndex, ip);

@@ -108,6 +108,14 @@ public sealed partial class NeighbourCache
     private void Apply6(NeighbourInfo neighbour, bool removed)
     {
         var ip = Ip6.FromIPAddress(neighbour.Address);
+        if (removed)
+        {
+            lock (_requestLock)
+            {
+                _lastSolicit.Remove((neighbour.IfIndex, ip));
+            }
+        }
+
         if (removed || !neighbour.IsUsable)
         {
             Invalidate6(neighbour.IfIndex, ip);

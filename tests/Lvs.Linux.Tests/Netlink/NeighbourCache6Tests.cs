@@ -219,6 +219,24 @@ public sealed class NeighbourCache6Tests
     }
 
     [Fact]
+    public void TryBeginSolicit6_KernelDeletedTheEntryBeingResolved_AllowedAgainAtOnce()
+    {
+        var cache = new NeighbourCache();
+        Assert.True(cache.TryBeginSolicit6(3, Server, 10_000));
+        Assert.True(cache.TryBeginRequest(3, 0xC633_6402, 10_000));
+
+        // A flush removed the INCOMPLETE entries the kernel was resolving for us.
+        cache.Apply(Info(Server, NeighbourState.Incomplete), removed: true);
+        cache.Apply(new NeighbourInfo(3, IPAddress.Parse("198.51.100.2"), default, NeighbourState.Incomplete), removed: true);
+
+        Assert.True(cache.TryBeginSolicit6(3, Server, 10_010));
+        Assert.True(cache.TryBeginRequest(3, 0xC633_6402, 10_010));
+        // A state change is not a removal: the limit stays.
+        cache.Apply(Info(Server, NeighbourState.Failed), removed: false);
+        Assert.False(cache.TryBeginSolicit6(3, Server, 10_020));
+    }
+
+    [Fact]
     public void BuildNeighbourSolicitation_WritesValidSolicitation()
     {
         var frame = new byte[NeighbourCache.NeighbourSolicitationLength + 10];
