@@ -77,9 +77,12 @@ public abstract class DirectReturnEndToEndTests : IDisposable
             r => Output.WriteLine($"{r} at {clock.Elapsed.TotalSeconds:0.00} s"), FlushPorts);
         Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-4", "neigh", "show").Stdout);
 
+        Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-s", "link", "show", "eth0").Stdout);
+
         Assert.All(results, r => Assert.Null(r.Error));
+        // The drop counter, not the clock: a loaded machine can delay a request by a retransmission
+        // for reasons of its own, but every frame lvsd could not send for want of a MAC is counted here.
         Assert.Equal(unresolvedBefore, LabDiagnostics.DropCount(Lab, "neighbour-unresolved"));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"4 requests took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [RootFact]

@@ -64,7 +64,7 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
     /// not wait for a peer's neighbour probe (seconds) to teach the kernel by chance.
     /// </summary>
     [RootFact]
-    public void RoundRobinOverIpv6_DirectorNeighboursFlushed_ResolvedAgainWithinASecond()
+    public void RoundRobinOverIpv6_DirectorNeighboursFlushed_NoPacketWaitsForANeighbour()
     {
         long unresolvedBefore = LabDiagnostics.DropCount(Lab, "neighbour-unresolved");
         Lab.Exec(Lab.DirectorNamespace, "ip", "-6", "neigh", "flush", "all").EnsureSuccess();
@@ -74,11 +74,12 @@ public abstract class Ipv6EndToEndTests<TLab> : IDisposable
             r => Output.WriteLine($"{r} at {clock.Elapsed.TotalSeconds:0.00} s"), FlushPorts);
         Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-6", "neigh", "show").Stdout);
 
+        Output.WriteLine(Lab.Exec(Lab.DirectorNamespace, "ip", "-s", "link", "show", "eth0").Stdout);
+
         Assert.All(results, r => Assert.Null(r.Error));
-        // Not one packet waited for a neighbour long enough to be dropped: the next hops were known again before the first SYN.
+        // Not one frame was dropped for want of a MAC: the next hops were known again before the first
+        // SYN. (The counter, not the clock: a loaded machine can add a retransmission of its own.)
         Assert.Equal(unresolvedBefore, LabDiagnostics.DropCount(Lab, "neighbour-unresolved"));
-        // A dropped SYN is retransmitted after 1 s; four requests served at the first try take well under that each.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"4 requests took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [RootFact]
