@@ -114,14 +114,6 @@ internal static unsafe partial class Packet
         public uint Padding;      // tp_padding[4]
     }
 
-    /// <summary>struct tpacket_stats: PACKET_STATISTICS on a V1/V2 socket (reading resets it).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct TPacketStats
-    {
-        public uint Packets;
-        public uint Drops;
-    }
-
     /// <summary>struct tpacket_hdr_v1: the header of a V3 block, after version and offset_to_priv.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct TPacketHdrV1
@@ -178,7 +170,7 @@ internal static unsafe partial class Packet
         public fixed byte Address[8]; // sll_addr: bytes, so the struct stays 4-aligned (20 bytes)
     }
 
-    /// <summary>struct tpacket_stats_v3: PACKET_STATISTICS on a V3 socket (reading resets it).</summary>
+    /// <summary>struct tpacket_stats_v3: PACKET_STATISTICS (reading resets it); a V1/V2 socket fills only its head, struct tpacket_stats.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct TPacketStatsV3
     {

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using static Lvs.Linux.Interop.Packet;
+
 namespace Lvs.Linux.PacketIO;
 
 /// <summary>sll_pkttype (include/uapi/linux/if_packet.h): who the frame was addressed to.</summary>
@@ -63,6 +66,23 @@ public struct FrameInfo
 
     /// <summary>Kernel receive timestamp, nanoseconds part.</summary>
     public uint TimestampNsec;
+
+    /// <summary>What a ring frame's header (TPACKET_V2 or V3) and its sockaddr_ll say; <see cref="Vnet"/> is left to the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static FrameInfo FromRing(in SockAddrLl sll, uint status, uint wireLength, uint snapLength, ushort vlanTci, uint sec, uint nsec) => new()
+    {
+        IfIndex = sll.IfIndex,
+        PacketType = (PacketType)sll.PacketType,
+        Protocol = HostToNet(sll.Protocol),
+        Truncated = snapLength < wireLength,
+        WireLength = (int)wireLength,
+        ChecksumNotReady = (status & TP_STATUS_CSUMNOTREADY) != 0,
+        ChecksumValid = (status & TP_STATUS_CSUM_VALID) != 0,
+        VlanValid = (status & TP_STATUS_VLAN_VALID) != 0,
+        VlanTci = vlanTci,
+        TimestampSec = sec,
+        TimestampNsec = nsec,
+    };
 }
 
 /// <summary>

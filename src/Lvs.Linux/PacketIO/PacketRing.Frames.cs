@@ -82,20 +82,7 @@ public sealed unsafe partial class PacketRing
     {
         ref readonly var sll = ref MemoryMarshal.AsRef<SockAddrLl>(area[TPACKET2_SOCKADDR_OFFSET..]);
         int mac = hdr.Mac;
-        var info = new FrameInfo
-        {
-            IfIndex = sll.IfIndex,
-            PacketType = (PacketType)sll.PacketType,
-            Protocol = HostToNet(sll.Protocol),
-            Truncated = hdr.SnapLength < hdr.Length,
-            WireLength = (int)hdr.Length,
-            ChecksumNotReady = (status & TP_STATUS_CSUMNOTREADY) != 0,
-            ChecksumValid = (status & TP_STATUS_CSUM_VALID) != 0,
-            VlanValid = (status & TP_STATUS_VLAN_VALID) != 0,
-            VlanTci = hdr.VlanTci,
-            TimestampSec = hdr.Sec,
-            TimestampNsec = hdr.Nsec,
-        };
+        var info = FrameInfo.FromRing(sll, status, hdr.Length, hdr.SnapLength, hdr.VlanTci, hdr.Sec, hdr.Nsec);
 
         if ((status & TP_STATUS_COPY) != 0 && ReadCopy(out int length))
         {

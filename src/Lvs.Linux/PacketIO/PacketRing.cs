@@ -181,21 +181,10 @@ public sealed unsafe partial class PacketRing : IDisposable
     public RingStats ReadStatistics()
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
-        if (_kind == RingKind.Frames)
-        {
-            TPacketStats v2;
-            uint len2 = (uint)sizeof(TPacketStats);
-            if (Libc.GetSockOpt(_fd, SOL_PACKET, PACKET_STATISTICS, &v2, &len2) != 0)
-            {
-                throw LinuxException.FromLast("getsockopt(PACKET_STATISTICS)");
-            }
 
-            _packets += v2.Packets;
-            _drops += v2.Drops;
-            return new RingStats(_packets, _drops, _freezes);
-        }
-
-        TPacketStatsV3 stats;
+        // tpacket_stats (V2) is the head of tpacket_stats_v3; the kernel copies only what the
+        // ring's version has, so on a V2 ring FreezeQueueCount stays 0.
+        TPacketStatsV3 stats = default;
         uint len = (uint)sizeof(TPacketStatsV3);
         if (Libc.GetSockOpt(_fd, SOL_PACKET, PACKET_STATISTICS, &stats, &len) != 0)
         {

@@ -72,20 +72,7 @@ internal static class TPacketBlock
             uint status = hdr.Status;
             int next = (int)hdr.NextOffset;
 
-            var info = new FrameInfo
-            {
-                IfIndex = sll.IfIndex,
-                PacketType = (PacketType)sll.PacketType,
-                Protocol = HostToNet(sll.Protocol),
-                Truncated = hdr.SnapLength < hdr.Length,
-                WireLength = (int)hdr.Length,
-                ChecksumNotReady = (status & TP_STATUS_CSUMNOTREADY) != 0,
-                ChecksumValid = (status & TP_STATUS_CSUM_VALID) != 0,
-                VlanValid = (status & TP_STATUS_VLAN_VALID) != 0,
-                VlanTci = (ushort)hdr.VlanTci,
-                TimestampSec = hdr.Sec,
-                TimestampNsec = hdr.Nsec,
-            };
+            var info = FrameInfo.FromRing(sll, status, hdr.Length, hdr.SnapLength, (ushort)hdr.VlanTci, hdr.Sec, hdr.Nsec);
             if (hasVnetHeader)
             {
                 info.Vnet = MemoryMarshal.Read<VirtioNetHeader>(frameArea[(mac - VirtioNetHeader.Size)..mac]);

@@ -14,7 +14,6 @@ public class StructLayoutTests
         Assert.Equal(28, Unsafe.SizeOf<Packet.TPacketReq3>());
         Assert.Equal(16, Unsafe.SizeOf<Packet.TPacketReq>());
         Assert.Equal(32, Unsafe.SizeOf<Packet.TPacket2Hdr>());
-        Assert.Equal(8, Unsafe.SizeOf<Packet.TPacketStats>());
         Assert.Equal(40, Unsafe.SizeOf<Packet.TPacketHdrV1>());
         Assert.Equal(48, Unsafe.SizeOf<Packet.TPacketBlockDesc>());
         Assert.Equal(48, Unsafe.SizeOf<Packet.TPacket3Hdr>());
